@@ -1,0 +1,168 @@
+"""The compiled training step: one `jax.jit` function running `inner_steps` updates.
+
+`chunk(state, data, hyper) -> (state, records)` is pure: every model and
+parameter gets its gradient and its own optax update; learning-rate scales and
+constraint weights are evaluated inside; per-step losses are stacked into
+`records` on the device. The state buffers are donated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import optax
+
+from .._lower.program import Program, check_scalar
+
+
+class TrainState(NamedTuple):
+    """Everything that changes from step to step."""
+
+    params: tuple[Any, ...]
+    opt_states: tuple[Any, ...]
+    step: jax.Array
+    prev_losses: jax.Array
+    key: jax.Array
+
+
+@dataclass(frozen=True)
+class StepConfig:
+    """The static description of a step: which trainables train, with what."""
+
+    trainable: tuple[bool, ...]
+    transforms: tuple[optax.GradientTransformation | None, ...]
+    inner_steps: int
+    batchsize: int | None
+    batch_size_total: int
+
+
+def _select_instances(data: dict, idx: jax.Array) -> dict:
+    """The mini-batch of problem instances `idx` (time grids are shared, not selected)."""
+
+    def select(group: dict) -> dict:
+        normals = group["n"]
+        return {"x": group["x"][idx], "t": group["t"], "n": None if normals is None else normals[idx]}
+
+    groups = {tag: select(g) for tag, g in data["groups"].items()}
+    return {"groups": groups, "tensors": {k: v[idx] for k, v in data["tensors"].items()}}
+
+
+def build_chunk(
+    loss_program: Program,
+    tracker_program: Program | None,
+    tracker_intervals: tuple[int, ...],
+    config: StepConfig,
+    trace_counter: list[int],
+    checkpoint_gradients: bool = False,
+) -> Callable[..., Any]:
+    """Return the jitted `chunk(state, data, hyper)`; `hyper = (lr_scales, weights)`."""
+    n_constraints = len(loss_program.roots)
+
+    def loss_fn(train_params: tuple, frozen: tuple, data: dict) -> tuple[jax.Array, Any]:
+        params = tuple(
+            tp if flag else fp for tp, fp, flag in zip(train_params, frozen, config.trainable)
+        )
+        values = loss_program(params, data)
+        losses = jnp.stack(
+            [
+                check_scalar(v, n, "constraint")
+                for v, n in zip(values, loss_program.original_roots)
+            ]
+        )
+        return losses
+
+    if checkpoint_gradients:  # recompute activations in the backward pass to save memory
+        loss_fn = jax.checkpoint(loss_fn)
+
+    def one_step(state: TrainState, data: dict, hyper: Any) -> tuple[TrainState, dict]:
+        lr_scales, weight_schedule = hyper
+        key, batch_key = jax.random.split(state.key)
+        if config.batchsize is not None:
+            idx = jax.random.choice(
+                batch_key, config.batch_size_total, (config.batchsize,), replace=False
+            )
+            data = _select_instances(data, idx)
+        epoch = state.step.astype(jnp.float32)
+        weights = (
+            jnp.ones((n_constraints,), jnp.float32)
+            if weight_schedule is None
+            else weight_schedule(epoch, state.prev_losses)
+        )
+        trainable_params = tuple(
+            p if flag else None for p, flag in zip(state.params, config.trainable)
+        )
+        frozen_params = tuple(
+            None if flag else jax.lax.stop_gradient(p)
+            for p, flag in zip(state.params, config.trainable)
+        )
+
+        def total_fn(tp: tuple) -> tuple[jax.Array, jax.Array]:
+            losses = loss_fn(tp, frozen_params, data)
+            return jnp.sum(weights * losses), losses
+
+        (total, losses), grads = jax.value_and_grad(total_fn, has_aux=True)(trainable_params)
+        new_params, new_opt_states, lrs = [], [], []
+        for i, flag in enumerate(config.trainable):
+            if not flag:
+                new_params.append(state.params[i])
+                new_opt_states.append(state.opt_states[i])
+                continue
+            transform = config.transforms[i]
+            assert transform is not None
+            updates, opt_state = transform.update(grads[i], state.opt_states[i], state.params[i])
+            scale = lr_scales[i]
+            lr = jnp.float32(1.0) if scale is None else scale(epoch, state.prev_losses)
+            updates = jax.tree_util.tree_map(lambda u, lr=lr: lr * u, updates)
+            new_params.append(optax.apply_updates(state.params[i], updates))
+            new_opt_states.append(opt_state)
+            lrs.append(lr)
+        record = {
+            "total": total,
+            "losses": losses,
+            "weights": weights,
+            "lrs": jnp.stack(lrs) if lrs else jnp.zeros((0,), jnp.float32),
+        }
+        if tracker_program is not None:
+            record["trackers"] = _trackers(
+                tracker_program, tracker_intervals, state.step, state.params, data
+            )
+        new_state = TrainState(
+            tuple(new_params), tuple(new_opt_states), state.step + 1, losses, key
+        )
+        return new_state, record
+
+    def chunk(state: TrainState, data: dict, hyper: Any) -> tuple[TrainState, dict]:
+        trace_counter[0] += 1
+        return jax.lax.scan(
+            lambda s, _: one_step(s, data, hyper), state, None, length=config.inner_steps
+        )
+
+    return jax.jit(chunk, donate_argnums=(0,))
+
+
+def _trackers(
+    program: Program, intervals: tuple[int, ...], step: jax.Array, params: tuple, data: dict
+) -> jax.Array:
+    due = jnp.stack([step % iv == 0 for iv in intervals])
+
+    def compute() -> jax.Array:
+        values = program(params, data)
+        return jnp.stack([jnp.reshape(v, (-1,))[0] if jnp.size(v) == 1 else jnp.mean(v) for v in values])
+
+    values = jax.lax.cond(
+        jnp.any(due), compute, lambda: jnp.full((len(intervals),), jnp.nan, jnp.float32)
+    )
+    return jnp.where(due, values, jnp.nan)
+
+
+def init_opt_states(params: tuple, config: StepConfig) -> tuple:
+    """Initial optax states (None for frozen trainables)."""
+    return tuple(
+        t.init(p) if flag and t is not None else None
+        for p, t, flag in zip(params, config.transforms, config.trainable)
+    )
+
