@@ -27,6 +27,7 @@ class Trainable:
         self._transform: optax.GradientTransformation | None = None
         self._scale: LearningRateSchedule | None = None
         self._frozen = False
+        self.optimizer_generation = 0  # bumped by every optimizer(): fresh optimizer state
 
     # -- configuration (each returns self for chaining) ---------------------------
     def optimizer(self, opt_fn: Any, lr: Any = None) -> Any:
@@ -56,6 +57,7 @@ class Trainable:
                 f"{type(opt_fn).__name__}"
             )
         self._frozen = False
+        self.optimizer_generation += 1
         return self
 
     def scale(self, schedule: Any) -> Any:
@@ -99,11 +101,18 @@ class Trainable:
         return self.name or type(self).__name__
 
 
+_FACTORY_RESULTS: dict[Callable[..., Any], optax.GradientTransformation] = {}
+
+
 def _call_factory(factory: Callable[..., Any], who: str) -> optax.GradientTransformation:
+    """`factory(1.0)`, one object per factory, so re-attaching it compiles nothing new."""
+    if factory in _FACTORY_RESULTS:
+        return _FACTORY_RESULTS[factory]
     try:
         transform = factory(1.0)
     except TypeError:
         transform = factory(learning_rate=1.0)
     if not isinstance(transform, optax.GradientTransformation):
         raise TypeError(f"{who}.optimizer: {factory!r}(1.0) did not return an optax optimizer")
+    _FACTORY_RESULTS[factory] = transform
     return transform

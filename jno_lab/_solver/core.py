@@ -184,7 +184,7 @@ class core:  # noqa: N801 - the jNO name
         fresh = init_opt_states(params, config)
         for t, transform, new in zip(self.trainables, config.transforms, fresh):
             cached = self._opt_cache.get(id(t))
-            if transform is not None and cached is not None and cached[0] == id(transform):
+            if transform is not None and cached is not None and cached[0] == t.optimizer_generation:
                 opt_states.append(cached[1])
             else:
                 opt_states.append(new)
@@ -275,7 +275,7 @@ class core:  # noqa: N801 - the jNO name
             t.set_params(p)
         for t, transform, opt_state in zip(self.trainables, config.transforms, state.opt_states):
             if transform is not None:
-                self._opt_cache[id(t)] = (id(transform), opt_state)
+                self._opt_cache[id(t)] = (t.optimizer_generation, opt_state)
         first = self._step
         self._step = int(state.step)
         self._key = state.key

@@ -1,0 +1,122 @@
+"""Training: the compiled step, continued training, recompilation, statistics."""
+
+import jax
+import numpy as np
+import optax
+import pytest
+
+import jno_lab as jno
+from jno_lab import LearningRateSchedule as lrs
+from jno_lab import WeightSchedule as ws
+
+
+def _inverse_problem():
+    dom = jno.domain(constructor=jno.domain.line(mesh_size=0.05))
+    (x,) = dom.variable("interior")
+    keys = jax.random.split(jax.random.PRNGKey(0), 3)
+    a, b, c = (jno.np.parameter((1,), key=k, name=n) for k, n in zip(keys, "abc"))
+    for p in (a, b, c):
+        p.optimizer(optax.adam(1e-2))
+    pi = jno.np.pi
+    target = 1.5 * jno.np.sin(pi * x) - 0.5 * jno.np.cos(pi * x) + 2.0 * x * (1 - x)
+    residual = a * jno.np.sin(pi * x) + b * jno.np.cos(pi * x) + c * x * (1 - x) - target
+    return jno.core([residual.mse]), (a, b, c)
+
+
+def test_inverse_problem_recovers_the_coefficients():
+    crux, params = _inverse_problem()
+    crux.solve(30000, inner_steps=5000)
+    values = [float(v[0]) for v in crux.eval(list(params))]
+    np.testing.assert_allclose(values, [1.5, -0.5, 2.0], atol=1e-3)
+
+
+def test_repeated_solve_continues_and_compiles_nothing_new():
+    crux, (a, _, _) = _inverse_problem()
+    first = crux.solve(50, inner_steps=10)
+    assert crux.compile_count == 1
+    loss_after_first = first.total_loss
+    stats = crux.solve(50, inner_steps=10)
+    assert crux.compile_count == 1
+    assert stats.epoch.tolist() == list(range(100))
+    assert stats.total_loss < loss_after_first
+    assert stats.losses.shape == (100, 1)
+    assert len(stats.training_logs) == 2
+    # new schedule numbers and new weights of the same kind reuse the compiled step
+    a.optimizer(optax.adam, lr=lrs.exponential(1e-2, 0.9, 100, 1e-5))
+    crux.solve(10, inner_steps=10, constraint_weights=ws([2.0]))
+    compiled = crux.compile_count
+    a.optimizer(optax.adam, lr=lrs.exponential(5e-3, 0.5, 10, 1e-6))
+    crux.solve(10, inner_steps=10, constraint_weights=ws([3.0]))
+    assert crux.compile_count == compiled
+    np.testing.assert_allclose(crux.stats.weights[-1], [3.0])
+
+
+def test_weights_enter_the_total_loss():
+    crux, _ = _inverse_problem()
+    stats = crux.solve(5, constraint_weights=[10.0])
+    np.testing.assert_allclose(stats.total_loss_history, 10.0 * stats.losses[:, 0], rtol=1e-6)
+
+
+def test_learning_rate_schedule_is_applied_per_step():
+    dom = jno.domain(constructor=jno.domain.line(mesh_size=0.5))
+    (x,) = dom.variable("interior")
+    p = jno.np.parameter((1,), init=0.0, name="p")
+    # plain SGD on (p - 1)^2 has gradient 2(p - 1): one step moves p by lr * 2 at p = 0
+    p.optimizer(optax.sgd, lr=lrs.piecewise_constant([1], [0.1, 0.0]))
+    crux = jno.core([(p - 1.0).mse])
+    stats = crux.solve(3)
+    assert float(crux.eval(p)[0]) == pytest.approx(0.2, abs=1e-6)
+    np.testing.assert_allclose(stats.learning_rates[:, 0], [0.1, 0.0, 0.0])
+
+
+def test_statistics_plot_save_load_and_summary(tmp_path, capsys):
+    crux, _ = _inverse_problem()
+    stats = crux.solve(20, inner_steps=10)
+    assert stats.trainable_params == 3
+    assert stats.total_params == 3
+    assert stats.training_time > 0
+    stats.plot(tmp_path / "history.png")
+    assert (tmp_path / "history.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    stats.save(tmp_path / "stats.pkl")
+    loaded = jno.statistics.load(tmp_path / "stats.pkl")
+    np.testing.assert_array_equal(loaded.losses, stats.losses)
+    text = stats.summary()
+    assert "final total loss" in text
+    assert "final total loss" in capsys.readouterr().out
+
+
+def test_trackers_are_logged_at_their_interval_and_do_not_train():
+    dom = jno.domain(constructor=jno.domain.line(mesh_size=0.5))
+    p = jno.np.parameter((1,), init=0.0, name="p").optimizer(optax.sgd(0.1))
+    crux = jno.core([(p - 1.0).mse, jno.np.tracker(p * 10.0, interval=3, name="ten_p")], dom)
+    stats = crux.solve(7)
+    assert stats.tracker_epochs["ten_p"].tolist() == [0, 3, 6]
+    # p before steps 0, 3, 6 of SGD(0.1) on (p - 1)^2: p_k = 1 - 0.8^k
+    expected = [10 * (1 - 0.8**k) for k in (0, 3, 6)]
+    np.testing.assert_allclose(stats.trackers["ten_p"], expected, rtol=1e-5)
+
+
+def test_heat_equation_shapes_with_a_time_axis(timed_dom):
+    x, y, t = timed_dom.variable("interior")
+    net = jno.nn.wrap(jno.nn.mlp(3, 1, hidden=8, depth=1, key=jax.random.PRNGKey(0)))
+    net.optimizer(optax.adam(1e-3))
+    u = net(x, y, t)
+    pde = u.d(t) - 0.1 * u.laplacian(x, y)
+    x0, y0, t0 = timed_dom.variable("initial")
+    ic = net(x0, y0, t0) - jno.np.sin(jno.np.pi * x0)
+    crux = jno.core([pde.mse, ic.mse])
+    crux.solve(2)
+    assert crux.eval(u, min_consecutive=None).shape == (1, 3, 9, 1)
+    n_initial = timed_dom.points("initial").shape[1]
+    assert crux.eval(ic).shape == (1, 1, n_initial, 1)
+
+
+def test_batched_instances_and_batchsize():
+    dom = 4 * jno.domain(constructor=jno.domain.line(mesh_size=0.25))
+    (x,) = dom.variable("interior")
+    p = jno.np.parameter((1,), init=0.0).optimizer(optax.adam(1e-2))
+    crux = jno.core([(p * x - x).mse])
+    crux.solve(4, batchsize=2)
+    assert crux.eval(x).shape == (4, 1, 3, 1)
+    with pytest.raises(ValueError, match="batchsize=5"):
+        crux.solve(1, batchsize=5)
