@@ -167,10 +167,10 @@ def _fuse_laplacians(root: Placeholder, canon: dict[tuple, Placeholder]) -> Plac
                     fused = Laplacian(target, tuple(variables), schemes.pop())
                     result = canon.setdefault(fused.key, fused)
         if result is node and node.children:
-            children = tuple(visit(c) for c in node.children)
+            children = tuple(visit(canon.get(c.key, c)) for c in node.children)
             if any(n is not o for n, o in zip(children, node.children)):
                 result = _with_children(node, children)
-                result = canon.setdefault(result.key, result)
+                canon[result.key] = result  # the rebuilt node, with canonical children
         memo[id(node)] = result
         return result
 
