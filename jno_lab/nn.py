@@ -1,0 +1,72 @@
+"""`jno.nn`: wrap equinox modules as trainable models, and built-in architectures.
+
+The module is callable: `jno.nn(module)` is `jno.nn.wrap(module)`.
+
+Example:
+    >>> import jax, jno_lab as jno
+    >>> net = jno.nn(jno.nn.mlp(2, 1, hidden=16, depth=2, key=jax.random.PRNGKey(0)))
+    >>> type(net).__name__
+    'Model'
+"""
+
+import sys as _sys
+import types as _types
+from typing import Any as _Any
+
+from ._nn.architectures import (
+    FNO,
+    MLP,
+    DeepONet,
+    FourierMLP,
+    ModifiedMLP,
+    deeponet,
+    fno,
+    fourier_mlp,
+    mlp,
+    modified_mlp,
+)
+from ._nn.model import Model
+
+
+def wrap(module: _Any, space: _Any = None, name: str = "", weight_path: str | None = None) -> Model:
+    """Wrap an equinox module into a `Model` usable in expressions.
+
+    Args:
+        module: an `eqx.Module` instance, called per point (or on whole point
+            arrays when it declares `pointwise = False`).
+        space: an architecture search space (not supported by this version).
+        name: display name in messages and trees.
+        weight_path: pretrained weights (`.eqx` file) to load.
+    """
+    if space is not None:
+        raise NotImplementedError("architecture search spaces (space=) are not supported yet")
+    if isinstance(module, type):
+        raise TypeError(
+            f"jno.nn.wrap expects a module instance, got the class {module.__name__}; "
+            "construct it first"
+        )
+    return Model(module, name=name, weight_path=weight_path)
+
+
+__all__ = [
+    "FNO",
+    "MLP",
+    "DeepONet",
+    "FourierMLP",
+    "Model",
+    "ModifiedMLP",
+    "deeponet",
+    "fno",
+    "fourier_mlp",
+    "mlp",
+    "modified_mlp",
+    "wrap",
+]
+
+
+class _CallableModule(_types.ModuleType):
+    def __call__(self, module: _Any, name: str = "", weight_path: str | None = None) -> Model:
+        return wrap(module, name=name, weight_path=weight_path)
+
+
+_sys.modules[__name__].__class__ = _CallableModule
