@@ -9,12 +9,12 @@ then the built-in default.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jax
+import tomllib
 
 DEFAULT_SEED = 42
 DIFF_TYPES = ("forward", "reverse")
@@ -131,7 +131,9 @@ def setup(
         path = Path(file).expanduser().resolve()
         _settings.search_dir = path if path.is_dir() else path.parent
     _settings.seed = None if seed is None else int(seed)
-    _settings.diff_type = None if diff_type is None else _checked("diff_type", diff_type, DIFF_TYPES)
+    _settings.diff_type = (
+        None if diff_type is None else _checked("diff_type", diff_type, DIFF_TYPES)
+    )
     if hessian_type in DIFF_TYPES:
         hessian_type = {"forward": "fwd-over-fwd", "reverse": "rev-over-rev"}[hessian_type]
     _settings.hessian_type = (

@@ -47,7 +47,7 @@ log = _UNARY["log"]
 log1p = _UNARY["log1p"]
 expm1 = _UNARY["expm1"]
 sqrt = _UNARY["sqrt"]
-abs = _UNARY["abs"]  # noqa: A001
+abs = _UNARY["abs"]
 sign = _UNARY["sign"]
 square = _UNARY["square"]
 tanh = _UNARY["tanh"]
@@ -64,7 +64,7 @@ softplus = _UNARY["softplus"]
 relu = _UNARY["relu"]
 
 
-def parameter(shape=(1,), *, key=None, name: str = "", init=None) -> _Parameter:  # noqa: ANN001
+def parameter(shape=(1,), *, key=None, name: str = "", init=None) -> _Parameter:
     """A trainable array used directly in expressions (give it an optimizer).
 
     Example:

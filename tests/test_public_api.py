@@ -45,7 +45,8 @@ def test_spec_names_exist():
         missing = [n for n in names.split() if not hasattr(module, n)]
         assert not missing, f"jno.{namespace} lacks {missing}"
     assert jno_lab.np is jno_lab.numpy
-    assert callable(jno_lab.fn) and callable(jno_lab.nn)
+    assert callable(jno_lab.fn)
+    assert callable(jno_lab.nn)
 
 
 def test_importing_the_engine_imports_no_jupyter():

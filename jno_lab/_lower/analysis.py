@@ -168,7 +168,7 @@ def _fuse_laplacians(root: Placeholder, canon: dict[tuple, Placeholder]) -> Plac
                     result = canon.setdefault(fused.key, fused)
         if result is node and node.children:
             children = tuple(visit(canon.get(c.key, c)) for c in node.children)
-            if any(n is not o for n, o in zip(children, node.children)):
+            if any(n is not o for n, o in zip(children, node.children, strict=True)):
                 result = _with_children(node, children)
                 canon[result.key] = result  # the rebuilt node, with canonical children
         memo[id(node)] = result

@@ -43,7 +43,7 @@ def _restricted(g: Fn, z: jax.Array, indices: Sequence[int]) -> tuple[Fn, jax.Ar
 
 
 def _jacobian_entry(g: Fn, z: jax.Array, index: int, mode: str) -> Fn:
-    """d g / d z[index] as a function of z, computed by `mode` ("forward"/"reverse")."""
+    """D g / d z[index] as a function of z, computed by `mode` ("forward"/"reverse")."""
     if mode in (AUTO, "forward"):
         return _directional(g, _unit(z, index))
 

@@ -74,9 +74,7 @@ class Evaluator:
         self.levels = levels
         self.trainables = trainables
         self.index = {id(t): i for i, t in enumerate(trainables)}
-        self.statics = [
-            t.static_part() if hasattr(t, "static_part") else None for t in trainables
-        ]
+        self.statics = [t.static_part() if hasattr(t, "static_part") else None for t in trainables]
 
     # -- entry points ----------------------------------------------------------------
     def point_value(self, node: Placeholder, ctx: PointContext) -> jax.Array:

@@ -115,7 +115,7 @@ class Program:
                 data["groups"][tag],
                 data["tensors"],
             )
-            exports.update({n.key: v for n, v in zip(nodes, values)})
+            exports.update({n.key: v for n, v in zip(nodes, values, strict=True)})
         ctx = GlobalContext(exports, data["tensors"], params)
         return [self.evaluator.global_value(r, ctx) for r in self.roots]
 

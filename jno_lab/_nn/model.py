@@ -11,9 +11,9 @@ import jax
 import jax.numpy as jnp
 
 from .._config import default_key
-from .._trainable import Trainable
 from .._trace._operators import as_node
 from .._trace.nodes import ModelCall, Placeholder
+from .._trainable import Trainable
 
 
 class Model(Trainable):
@@ -103,7 +103,7 @@ class Model(Trainable):
             params, static = eqx.partition(self.module, eqx.is_inexact_array)
             leaves, tree = jax.tree_util.tree_flatten(params)
             keys = jax.random.split(key, max(len(leaves), 1))
-            new = [weights(k, leaf.shape, leaf.dtype) for k, leaf in zip(keys, leaves)]
+            new = [weights(k, leaf.shape, leaf.dtype) for k, leaf in zip(keys, leaves, strict=True)]
             self.module = eqx.combine(jax.tree_util.tree_unflatten(tree, new), static)
         else:
             new_params, _ = eqx.partition(weights, eqx.is_inexact_array)

@@ -20,7 +20,9 @@ class PointsBinding:
         if array.ndim == 2:
             array = array[None]
         if array.ndim != 3:
-            raise ValueError(f"predict: points must have shape (B, N, D) or (N, D), got {array.shape}")
+            raise ValueError(
+                f"predict: points must have shape (B, N, D) or (N, D), got {array.shape}"
+            )
         self.array = array
         self.context = dict(context or {})
         self.spatial_dim = array.shape[-1]

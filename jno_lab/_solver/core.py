@@ -22,7 +22,7 @@ from .statistics import statistics
 from .step import StepConfig, TrainState, build_chunk, init_opt_states
 
 
-class core:  # noqa: N801 - the jNO name
+class core:
     """Compile constraint expressions into one training step; train and evaluate.
 
     Args:
@@ -76,7 +76,9 @@ class core:  # noqa: N801 - the jNO name
         self.constraints = [c for c in constraints if not isinstance(c, Tracker)]
         self.trackers = [c for c in constraints if isinstance(c, Tracker)]
         if not self.constraints:
-            raise ValueError("jno.core needs at least one constraint (trackers alone train nothing)")
+            raise ValueError(
+                "jno.core needs at least one constraint (trackers alone train nothing)"
+            )
         self._loss_program = Program(self.constraints)
         self._tracker_program = (
             Program(self.trackers, self._loss_program.trainables) if self.trackers else None
@@ -142,7 +144,9 @@ class core:  # noqa: N801 - the jNO name
     def _config(self, inner_steps: int, batchsize: int | None) -> StepConfig:
         in_loss = {id(t) for t in self._loss_program.trainables}
         flags = tuple(id(t) in in_loss and not t.frozen for t in self.trainables)
-        transforms = tuple(t.transform if f else None for t, f in zip(self.trainables, flags))
+        transforms = tuple(
+            t.transform if f else None for t, f in zip(self.trainables, flags, strict=True)
+        )
         total = self._batch_total()
         if batchsize is not None and not 1 <= batchsize <= total:
             raise ValueError(
@@ -182,7 +186,7 @@ class core:  # noqa: N801 - the jNO name
         params = tuple(jax.tree_util.tree_map(jnp.copy, t.get_params()) for t in self.trainables)
         opt_states = []
         fresh = init_opt_states(params, config)
-        for t, transform, new in zip(self.trainables, config.transforms, fresh):
+        for t, transform, new in zip(self.trainables, config.transforms, fresh, strict=True):
             cached = self._opt_cache.get(id(t))
             if transform is not None and cached is not None and cached[0] == t.optimizer_generation:
                 opt_states.append(cached[1])
@@ -271,9 +275,11 @@ class core:  # noqa: N801 - the jNO name
         return self.stats
 
     def _finish(self, state: TrainState, config: StepConfig, records: list, elapsed: float) -> None:
-        for t, p in zip(self.trainables, state.params):
+        for t, p in zip(self.trainables, state.params, strict=True):
             t.set_params(p)
-        for t, transform, opt_state in zip(self.trainables, config.transforms, state.opt_states):
+        for t, transform, opt_state in zip(
+            self.trainables, config.transforms, state.opt_states, strict=True
+        ):
             if transform is not None:
                 self._opt_cache[id(t)] = (t.optimizer_generation, opt_state)
         first = self._step
@@ -300,7 +306,7 @@ class core:  # noqa: N801 - the jNO name
                 log["tracker_epochs"][name] = steps[keep]
         self.stats.training_logs.append(log)
         self.stats.trainable_params = sum(
-            _size(p) for p, flag in zip(state.params, config.trainable) if flag
+            _size(p) for p, flag in zip(state.params, config.trainable, strict=True) if flag
         )
         self.stats.total_params = sum(_size(p) for p in state.params)
 
@@ -333,7 +339,7 @@ class core:  # noqa: N801 - the jNO name
         program, fn = self._program_for(ops)  # type: ignore[arg-type]
         data = program.bind(domain if domain is not None else self.domain)
         values = fn(program.initial_params(), data)
-        out = [_as_output(program, r, v) for r, v in zip(program.roots, values)]
+        out = [_as_output(program, r, v) for r, v in zip(program.roots, values, strict=True)]
         return out[0] if single else out
 
     def predict(

@@ -9,12 +9,12 @@ from typing import Any
 import numpy as np
 
 
-class statistics:  # noqa: N801 - the jNO name
+class statistics:
     """Training history of every `solve()` call of one solver.
 
     Attributes:
         training_logs: one dict per `solve()` call with arrays `epoch`, `total_loss`,
-            `losses` (steps × constraints), `weights`, `learning_rates`, `trackers`
+            `losses` (steps x constraints), `weights`, `learning_rates`, `trackers`
             (name -> values at the steps they were recorded), `tracker_epochs`,
             and `training_time` (seconds).
         trainable_params: number of trained scalars; `total_params` all of them.
@@ -100,7 +100,7 @@ class statistics:  # noqa: N801 - the jNO name
         ]
         if self.epoch.size:
             lines.append(f"final total loss: {self.total_loss:.6e}")
-            for name, value in zip(self.constraint_names, self.losses[-1]):
+            for name, value in zip(self.constraint_names, self.losses[-1], strict=True):
                 lines.append(f"  {name}: {value:.6e}")
         for name, values in self.trackers.items():
             if values.size:

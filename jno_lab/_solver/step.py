@@ -45,7 +45,11 @@ def _select_instances(data: dict, idx: jax.Array) -> dict:
 
     def select(group: dict) -> dict:
         normals = group["n"]
-        return {"x": group["x"][idx], "t": group["t"], "n": None if normals is None else normals[idx]}
+        return {
+            "x": group["x"][idx],
+            "t": group["t"],
+            "n": None if normals is None else normals[idx],
+        }
 
     groups = {tag: select(g) for tag, g in data["groups"].items()}
     return {"groups": groups, "tensors": {k: v[idx] for k, v in data["tensors"].items()}}
@@ -64,13 +68,14 @@ def build_chunk(
 
     def loss_fn(train_params: tuple, frozen: tuple, data: dict) -> tuple[jax.Array, Any]:
         params = tuple(
-            tp if flag else fp for tp, fp, flag in zip(train_params, frozen, config.trainable)
+            tp if flag else fp
+            for tp, fp, flag in zip(train_params, frozen, config.trainable, strict=True)
         )
         values = loss_program(params, data)
         losses = jnp.stack(
             [
                 check_scalar(v, n, "constraint")
-                for v, n in zip(values, loss_program.original_roots)
+                for v, n in zip(values, loss_program.original_roots, strict=True)
             ]
         )
         return losses
@@ -93,11 +98,11 @@ def build_chunk(
             else weight_schedule(epoch, state.prev_losses)
         )
         trainable_params = tuple(
-            p if flag else None for p, flag in zip(state.params, config.trainable)
+            p if flag else None for p, flag in zip(state.params, config.trainable, strict=True)
         )
         frozen_params = tuple(
             None if flag else jax.lax.stop_gradient(p)
-            for p, flag in zip(state.params, config.trainable)
+            for p, flag in zip(state.params, config.trainable, strict=True)
         )
 
         def total_fn(tp: tuple) -> tuple[jax.Array, jax.Array]:
@@ -151,7 +156,9 @@ def _trackers(
 
     def compute() -> jax.Array:
         values = program(params, data)
-        return jnp.stack([jnp.reshape(v, (-1,))[0] if jnp.size(v) == 1 else jnp.mean(v) for v in values])
+        return jnp.stack(
+            [jnp.reshape(v, (-1,))[0] if jnp.size(v) == 1 else jnp.mean(v) for v in values]
+        )
 
     values = jax.lax.cond(
         jnp.any(due), compute, lambda: jnp.full((len(intervals),), jnp.nan, jnp.float32)
@@ -163,6 +170,5 @@ def init_opt_states(params: tuple, config: StepConfig) -> tuple:
     """Initial optax states (None for frozen trainables)."""
     return tuple(
         t.init(p) if flag and t is not None else None
-        for p, t, flag in zip(params, config.transforms, config.trainable)
+        for p, t, flag in zip(params, config.transforms, config.trainable, strict=True)
     )
-

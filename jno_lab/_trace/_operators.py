@@ -126,7 +126,7 @@ class OperatorMixin:
         return _op("getitem", self, index=_index_key(index))
 
     @property
-    def T(self) -> Placeholder:  # noqa: N802 - numpy's name
+    def T(self) -> Placeholder:
         """The transpose of the last two axes."""
         return _op("transpose", self)
 

@@ -19,7 +19,7 @@ AUTO = "auto"
 
 
 def _known(order: int) -> list[str]:
-    modes = FIRST_ORDER + SECOND_ORDER if order == 2 else FIRST_ORDER + SECOND_ORDER
+    modes = FIRST_ORDER + SECOND_ORDER if order == 2 else FIRST_ORDER
     return [AD] + [f"{AD}:{m}" for m in modes] + [FD] + [f"{FD}:{s}" for s in FD_SUBSCHEMES]
 
 

@@ -27,22 +27,22 @@ def mean(x: Any, axis: int | tuple[int, ...] | None = None) -> Placeholder:
     return _op("mean", x, axis=axis)
 
 
-def sum(x: Any, axis: int | tuple[int, ...] | None = None) -> Placeholder:  # noqa: A001
+def sum(x: Any, axis: int | tuple[int, ...] | None = None) -> Placeholder:
     """Sum over `axis` (all axes by default)."""
     return _op("sum", x, axis=axis)
 
 
-def max(x: Any, axis: int | tuple[int, ...] | None = None) -> Placeholder:  # noqa: A001
+def max(x: Any, axis: int | tuple[int, ...] | None = None) -> Placeholder:
     """Maximum over `axis` (all axes by default)."""
     return _op("max", x, axis=axis)
 
 
-def min(x: Any, axis: int | tuple[int, ...] | None = None) -> Placeholder:  # noqa: A001
+def min(x: Any, axis: int | tuple[int, ...] | None = None) -> Placeholder:
     """Minimum over `axis` (all axes by default)."""
     return _op("min", x, axis=axis)
 
 
-def norm(x: Any, axis: int | None = None, ord: Any = None) -> Placeholder:  # noqa: A002
+def norm(x: Any, axis: int | None = None, ord: Any = None) -> Placeholder:
     """Vector/matrix norm over `axis` (all axes by default)."""
     return _op("norm", x, axis=axis, ord=ord)
 
@@ -125,7 +125,10 @@ def laplacian(target: Any, variables: Sequence[Any], scheme: str = "automatic_di
 
 
 def function(
-    fn: Callable[..., Any], args: Sequence[Any] = (), name: str = "", reduces_axis: int | None = None
+    fn: Callable[..., Any],
+    args: Sequence[Any] = (),
+    name: str = "",
+    reduces_axis: int | None = None,
 ) -> Placeholder:
     """Wrap a JAX function so it takes part in expressions (and is differentiated through).
 
@@ -175,6 +178,5 @@ def log_cosh(pred: Any, target: Any = None) -> Placeholder:
 
 
 def relative_l2(pred: Any, target: Any) -> Placeholder:
-    """‖pred − target‖₂ / ‖target‖₂ over every axis."""
+    """‖pred - target‖₂ / ‖target‖₂ over every axis."""
     return _op("relative_l2", pred, target)
-

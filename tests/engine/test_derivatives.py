@@ -13,7 +13,8 @@ FIRST = [
     "automatic_differentiation:forward",
     "automatic_differentiation:reverse",
 ]
-SECOND = FIRST + [
+SECOND = [
+    *FIRST,
     "automatic_differentiation:fwd-over-rev",
     "automatic_differentiation:fwd-over-fwd",
     "automatic_differentiation:rev-over-rev",
@@ -69,7 +70,7 @@ def test_laplacian_of_a_network_matches_jax_hessian(dom2d, points2d):
 
 
 def test_time_derivative_on_a_timed_domain(timed_dom):
-    x, y, t = timed_dom.variable("interior")
+    x, _, t = timed_dom.variable("interior")
     u = jno.np.exp(-t) * jno.np.sin(x)
     crux = jno.core([u.mse])
     value = crux.eval(u.d(t))

@@ -17,7 +17,8 @@ def test_equal_subexpressions_are_merged(dom2d):
     first = roots[0].children[0]
     second = roots[1].children[0].children[0]
     assert first is second
-    assert a is not b and a.key == b.key
+    assert a is not b
+    assert a.key == b.key
 
 
 def test_sum_of_second_derivatives_becomes_one_laplacian(dom2d):
@@ -42,8 +43,11 @@ def test_math_functions_and_losses(dom2d, points2d):
     px, py = points2d[:, 0], points2d[:, 1]
     cases = {
         jno.np.tanh(x) * jno.np.cosh(y): np.tanh(px) * np.cosh(py),
-        jno.np.arctan(x) + jno.np.arcsin(y) - jno.np.arccos(y): np.arctan(px) + np.arcsin(py) - np.arccos(py),
-        jno.np.sqrt(x) * jno.np.log(y) + jno.np.exp(x) * jno.np.e: np.sqrt(px) * np.log(py) + np.exp(px) * np.e,
+        jno.np.arctan(x) + jno.np.arcsin(y) - jno.np.arccos(y): np.arctan(px)
+        + np.arcsin(py)
+        - np.arccos(py),
+        jno.np.sqrt(x) * jno.np.log(y) + jno.np.exp(x) * jno.np.e: np.sqrt(px) * np.log(py)
+        + np.exp(px) * np.e,
         jno.np.where(x > 0.5, x, -y): np.where(px > 0.5, px, -py),
         jno.np.clip(x, 0.3, 0.6): np.clip(px, 0.3, 0.6),
         jno.np.maximum(x, y) - jno.np.minimum(x, y): np.abs(px - py),
@@ -74,7 +78,7 @@ def test_concat_indexing_and_custom_functions(dom2d, points2d):
     np.testing.assert_allclose(crux.eval(v[..., 1])[0, 0, :, 0], points2d[:, 1], rtol=1e-6)
     f = jno.np.function(lambda a, b: jnp.exp(-(a**2)) * jnp.sin(b), [x, y])
     g = jno.fn(lambda a, b: a**2 + b, [x, y], name="my_op")
-    expected = np.exp(-points2d[:, 0] ** 2) * np.sin(points2d[:, 1])
+    expected = np.exp(-(points2d[:, 0] ** 2)) * np.sin(points2d[:, 1])
     np.testing.assert_allclose(crux.eval(f)[0, 0, :, 0], expected, rtol=1e-5)
     # a custom function is differentiated like any expression
     np.testing.assert_allclose(crux.eval(g.d(x))[0, 0, :, 0], 2 * points2d[:, 0], rtol=1e-5)

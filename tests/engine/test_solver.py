@@ -14,7 +14,7 @@ def _inverse_problem():
     dom = jno.domain(constructor=jno.domain.line(mesh_size=0.05))
     (x,) = dom.variable("interior")
     keys = jax.random.split(jax.random.PRNGKey(0), 3)
-    a, b, c = (jno.np.parameter((1,), key=k, name=n) for k, n in zip(keys, "abc"))
+    a, b, c = (jno.np.parameter((1,), key=k, name=n) for k, n in zip(keys, "abc", strict=True))
     for p in (a, b, c):
         p.optimizer(optax.adam(1e-2))
     pi = jno.np.pi
@@ -58,8 +58,6 @@ def test_weights_enter_the_total_loss():
 
 
 def test_learning_rate_schedule_is_applied_per_step():
-    dom = jno.domain(constructor=jno.domain.line(mesh_size=0.5))
-    (x,) = dom.variable("interior")
     p = jno.np.parameter((1,), init=0.0, name="p")
     # plain SGD on (p - 1)^2 has gradient 2(p - 1): one step moves p by lr * 2 at p = 0
     p.optimizer(optax.sgd, lr=lrs.piecewise_constant([1], [0.1, 0.0]))
