@@ -100,6 +100,8 @@ def serve(path: Path, port: int = 8888, browser: bool | None = None) -> int:
         raise FileNotFoundError(f"jno-lab lab: {path} does not exist; give a folder or a file.")
     root, target = (path, None) if path.is_dir() else (path.parent, path)
     proc = subprocess.Popen(lab_command(root, port))
+    # A plain SIGTERM would end this process and orphan the server: stop it too.
+    signal.signal(signal.SIGTERM, _raise_system_exit)
     try:
         info = wait_for_server(proc)
         url = workbench_url(info["url"], info.get("token", ""), root, target)
@@ -110,6 +112,10 @@ def serve(path: Path, port: int = 8888, browser: bool | None = None) -> int:
     except BaseException:
         _stop(proc)
         raise
+
+
+def _raise_system_exit(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _wait(proc: subprocess.Popen[bytes]) -> int:

@@ -4,6 +4,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,24 @@ def test_demo_command_serves_lab_with_a_workbench_open(page, demo_url, artifacts
     # The deep-link parameter is consumed, so a reload does not open a second panel.
     assert "jno-lab=" not in page.url
     page.screenshot(path=artifacts / "demo-command.png")
+
+
+def test_stopping_the_demo_command_stops_the_server(tmp_path):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jno_lab.cli", "lab", str(EXAMPLES),
+         "--port", str(free_port()), "--no-browser"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=quiet_lab_env(tmp_path),
+    )  # fmt: skip
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if URL_LINE.match(line):
+            break
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+    assert children, "jno-lab lab started no server process"
+    stop(proc)
+    for pid in children:
+        deadline = time.monotonic() + 15
+        while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not Path(f"/proc/{pid}").exists(), f"server process {pid} outlived jno-lab lab"
