@@ -24,12 +24,12 @@ import optax
 import jno_lab as jno
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import poisson2d_reference as ref  # noqa: E402
+import poisson2d_reference as ref
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def build_solver(problem: dict, model) -> tuple:  # noqa: ANN001
+def build_solver(problem: dict, model) -> tuple:
     dom = jno.domain.from_array(
         {
             "interior": np.asarray(problem["x_interior"]),
