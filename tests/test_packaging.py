@@ -81,6 +81,7 @@ def test_wheel_ships_the_prebuilt_extension(repo_root, tmp_path):
             "install",
             "--no-deps",
             "-q",
+            "--ignore-installed",  # never uninstall the package from this environment
             "--prefix",
             str(prefix),
             str(wheel),

@@ -2,8 +2,9 @@
 
 `z` is one point's coordinate vector; `indices` pick coordinates. The default
 ("auto") methods are the fastest exact ones measured in
-`benchmarks/laplacian_methods.py`: nested forward-mode `jvp` along unit
-directions, which never builds a full Jacobian or Hessian. Explicit scheme
+`benchmarks/laplacian_methods.py`: a forward Laplacian (folx) for Laplacians,
+nested forward-mode `jvp` along unit directions for other derivatives; neither
+builds a full Jacobian or Hessian. Explicit scheme
 strings are honoured literally, e.g. "fwd-over-rev" computes
 `jacfwd(jacrev(g))` on the selected coordinates, as `jax.hessian` does.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import folx
 import jax
 import jax.numpy as jnp
 
@@ -80,12 +82,11 @@ def laplacian(g: Fn, z: jax.Array, indices: Sequence[int], scheme: str) -> jax.A
     """Sum of the pure second derivatives of `g` at `z` along each of `indices`."""
     mode = second_order_mode(scheme)
     if mode == AUTO:
-        total = None
-        for index in indices:
-            e = _unit(z, index)
-            term = _directional(_directional(g, e), e)(z)
-            total = term if total is None else total + term
-        return total  # type: ignore[return-value]
+        # Forward Laplacian (folx): value, input Jacobian and Laplacian pushed through the
+        # function in one pass; 1.6-1.8x faster than nested jvp for a PINN step
+        # (benchmarks/laplacian_methods.py).
+        h, s = _restricted(g, z, list(dict.fromkeys(indices)))
+        return folx.forward_laplacian(h, sparsity_threshold=0)(s).laplacian
     block = _hessian_block(g, z, list(dict.fromkeys(indices)), mode)
     return jnp.trace(block, axis1=-2, axis2=-1)
 
