@@ -16,9 +16,9 @@ from typing import Any
 
 from .._trace._ops import is_pointwise
 from .._trace.nodes import (
+    CoordinateOperator,
     Derivative,
     FunctionCall,
-    Hessian,
     Laplacian,
     ModelCall,
     Op,
@@ -77,7 +77,7 @@ def render(node: Placeholder) -> str:
         return f"{node.op}({', '.join(args)})"
     if isinstance(node, ModelCall):
         return f"{node.model.describe()}({', '.join(render(c) for c in node.children)})"
-    if isinstance(node, Derivative | Laplacian | Hessian):
+    if isinstance(node, CoordinateOperator):
         vars_ = ", ".join(v.label() for v in node.variables)
         kind = {"derivative": "d", "laplacian": "laplacian", "hessian": "hessian"}[node.kind]
         return f"{render(node.children[0])}.{kind}({vars_})"
@@ -237,7 +237,7 @@ def _level(node: Placeholder, levels: dict[tuple, Level]) -> Level:
         return CONST
     if isinstance(node, Tracker):
         return GLOBAL
-    if isinstance(node, Derivative | Laplacian | Hessian):
+    if isinstance(node, CoordinateOperator):
         target_level = child_levels[0]
         tags = {v.tag for v in node.variables}
         if len(tags) > 1:

@@ -21,9 +21,9 @@ import jax.numpy as jnp
 from .._trace import _ops
 from .._trace.nodes import (
     Constant,
+    CoordinateOperator,
     Derivative,
     FunctionCall,
-    Hessian,
     Laplacian,
     ModelCall,
     Op,
@@ -106,7 +106,7 @@ class Evaluator:
             return self._variable(node, ctx)
         if isinstance(node, TensorTag):
             return ctx.tensors[node.tag]
-        if isinstance(node, Derivative | Laplacian | Hessian):
+        if isinstance(node, CoordinateOperator):
             return self._derivative(node, ctx)
         args = [self.point_value(c, ctx) for c in node.children]
         return self._compute(node, args, ctx.params, per_point=True)
@@ -148,7 +148,7 @@ class Evaluator:
             return ctx.tensors[node.tag]
         if isinstance(node, Tracker):
             return self.global_value(node.expr, ctx)
-        if isinstance(node, Variable | Derivative | Laplacian | Hessian):
+        if isinstance(node, Variable | CoordinateOperator):
             raise AssertionError(f"{node!r} is evaluated per point")
         args = [self.global_value(c, ctx) for c in node.children]
         if isinstance(node, ModelCall) and not node.model.pointwise:

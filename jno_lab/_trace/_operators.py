@@ -61,6 +61,18 @@ def _coordinate(var: Any, method: str) -> Any:
     return var
 
 
+def _second_order(
+    node_type: Any, target: Any, variables: tuple, scheme: str, method: str
+) -> Placeholder:
+    """Build a Laplacian/Hessian node; `variables` may also be given as one list."""
+    if len(variables) == 1 and isinstance(variables[0], list | tuple):
+        variables = tuple(variables[0])
+    if not variables:
+        raise TypeError(f"{method}() needs the coordinates, e.g. u{method}(x, y)")
+    check_scheme(scheme, order=2)
+    return node_type(target, tuple(_coordinate(v, method) for v in variables), scheme)
+
+
 class OperatorMixin:
     """Operators shared by every expression node."""
 
@@ -170,23 +182,13 @@ class OperatorMixin:
         """Sum of the second derivatives with respect to each of `variables`."""
         from .nodes import Laplacian
 
-        if len(variables) == 1 and isinstance(variables[0], list | tuple):
-            variables = tuple(variables[0])
-        if not variables:
-            raise TypeError(".laplacian() needs the coordinates, e.g. u.laplacian(x, y)")
-        check_scheme(scheme, order=2)
-        return Laplacian(self, tuple(_coordinate(v, ".laplacian") for v in variables), scheme)  # type: ignore[arg-type]
+        return _second_order(Laplacian, self, variables, scheme, ".laplacian")
 
     def hessian(self, *variables: Any, scheme: str = "automatic_differentiation") -> Placeholder:
         """Matrix of second derivatives, features `(*F, k, k)` for k coordinates."""
         from .nodes import Hessian
 
-        if len(variables) == 1 and isinstance(variables[0], list | tuple):
-            variables = tuple(variables[0])
-        if not variables:
-            raise TypeError(".hessian() needs the coordinates, e.g. u.hessian(x, y)")
-        check_scheme(scheme, order=2)
-        return Hessian(self, tuple(_coordinate(v, ".hessian") for v in variables), scheme)  # type: ignore[arg-type]
+        return _second_order(Hessian, self, variables, scheme, ".hessian")
 
     # -- reductions and losses --------------------------------------------------
     @property

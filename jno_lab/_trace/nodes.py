@@ -260,7 +260,26 @@ class ModelCall(Placeholder):
         return (id(self.model),)
 
 
-class Derivative(Placeholder):
+class CoordinateOperator(Placeholder):
+    """Base of the coordinate-derivative nodes: a target, coordinates and a scheme string."""
+
+    def __init__(self, target: Placeholder, variables: tuple[Variable, ...], scheme: str):
+        super().__init__(target)
+        self.variables = tuple(variables)
+        self.scheme = scheme
+
+    @property
+    def target(self) -> Placeholder:
+        return self.children[0]
+
+    def _static(self) -> tuple:
+        return (tuple(v.key for v in self.variables), self.scheme)
+
+    def label(self) -> str:
+        return f"{self.kind}(" + ", ".join(v.label() for v in self.variables) + ")"
+
+
+class Derivative(CoordinateOperator):
     """Mixed partial derivative of `target` w.r.t. `variables`, in order.
 
     `u.d(x)` is `Derivative(u, (x,))`; `u.d(x).d(y)` folds into `Derivative(u, (x, y))`.
@@ -268,59 +287,20 @@ class Derivative(Placeholder):
 
     kind = "derivative"
 
-    def __init__(self, target: Placeholder, variables: tuple[Variable, ...], scheme: str):
-        super().__init__(target)
-        self.variables = tuple(variables)
-        self.scheme = scheme
-
-    @property
-    def target(self) -> Placeholder:
-        return self.children[0]
-
-    def _static(self) -> tuple:
-        return (tuple(v.key for v in self.variables), self.scheme)
-
     def label(self) -> str:
         return "d/" + "".join(f"d{v.label()}" for v in self.variables)
 
 
-class Laplacian(Placeholder):
+class Laplacian(CoordinateOperator):
     """Sum of the second derivatives of `target` w.r.t. each of `variables`."""
 
     kind = "laplacian"
 
-    def __init__(self, target: Placeholder, variables: tuple[Variable, ...], scheme: str):
-        super().__init__(target)
-        self.variables = tuple(variables)
-        self.scheme = scheme
 
-    @property
-    def target(self) -> Placeholder:
-        return self.children[0]
-
-    def _static(self) -> tuple:
-        return (tuple(v.key for v in self.variables), self.scheme)
-
-    def label(self) -> str:
-        return "laplacian(" + ", ".join(v.label() for v in self.variables) + ")"
-
-
-class Hessian(Placeholder):
+class Hessian(CoordinateOperator):
     """Matrix of second derivatives of `target` w.r.t. `variables`: features `(*F, k, k)`."""
 
     kind = "hessian"
-
-    def __init__(self, target: Placeholder, variables: tuple[Variable, ...], scheme: str):
-        super().__init__(target)
-        self.variables = tuple(variables)
-        self.scheme = scheme
-
-    @property
-    def target(self) -> Placeholder:
-        return self.children[0]
-
-    def _static(self) -> tuple:
-        return (tuple(v.key for v in self.variables), self.scheme)
 
 
 class Tracker(Placeholder):
