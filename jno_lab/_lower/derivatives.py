@@ -36,6 +36,8 @@ def _directional(g: Fn, direction: jax.Array) -> Fn:
 
 def _restricted(g: Fn, z: jax.Array, indices: Sequence[int]) -> tuple[Fn, jax.Array]:
     """`g` as a function of the selected coordinates only, and their current values."""
+    if list(indices) == list(range(z.shape[0])):
+        return g, z
     idx = jnp.asarray(indices)
 
     def h(s: jax.Array) -> jax.Array:

@@ -121,15 +121,38 @@ class Program:
 
 
 def _vmapped_group(f: Any, params: tuple, group: dict[str, Any], tensors: dict) -> list:
-    x, t, n = group["x"], group["t"], group["n"]
+    """Evaluate the per-point function `f` on every (instance, time, point): `(B, T, N, *F)`.
 
-    def per_time(xs: jax.Array, time: Any, ns: Any, tens: dict) -> list:
-        return jax.vmap(lambda xi, ni: f(params, xi, time, ni, tens))(xs, ns)
+    The (time, point) pairs, and the instances too when there are no per-instance
+    tensors, are flattened into ONE vmapped axis: nested vmaps over size-1 axes
+    make XLA emit batched matmuls that run ~2x slower than one flat batch.
+    """
+    x, t, n = group["x"], group["t"], group["n"]
+    batch, count = x.shape[0], x.shape[1]
+    steps = 1 if t is None else t.shape[0]
+
+    def rows(xs: jax.Array, ns: Any, lead: tuple[int, ...]) -> tuple[jax.Array, Any, Any]:
+        """Flat `(*lead, T, N)` rows of coordinates, times and normals."""
+
+        def spread(a: jax.Array) -> jax.Array:  # (*lead, N, D) -> (prod, D)
+            a = jnp.broadcast_to(a[..., None, :, :], (*lead, steps, count, a.shape[-1]))
+            return a.reshape(-1, a.shape[-1])
+
+        tr = None
+        if t is not None:
+            tr = jnp.broadcast_to(t[:, None], (*lead, steps, count)).reshape(-1)
+        return spread(xs), tr, None if ns is None else spread(ns)
+
+    def over_rows(xr: jax.Array, tr: Any, nr: Any, tens: dict) -> list:
+        return jax.vmap(lambda xi, ti, ni: f(params, xi, ti, ni, tens))(xr, tr, nr)
+
+    if not tensors:
+        values = over_rows(*rows(x, n, (batch,)), {})
+        return [v.reshape((batch, steps, count, *v.shape[1:])) for v in values]
 
     def per_instance(xs: jax.Array, ns: Any, tens: dict) -> list:
-        if t is None:
-            return [v[None] for v in per_time(xs, None, ns, tens)]
-        return jax.vmap(lambda time: per_time(xs, time, ns, tens))(t)
+        values = over_rows(*rows(xs, ns, ()), tens)
+        return [v.reshape((steps, count, *v.shape[1:])) for v in values]
 
     return jax.vmap(per_instance)(x, n, tensors)
 

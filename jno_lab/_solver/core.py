@@ -21,6 +21,9 @@ from .shapes import print_shapes, print_tree
 from .statistics import statistics
 from .step import StepConfig, TrainState, build_chunk, init_opt_states
 
+FUSED_STEPS = 64
+"""Steps per compiled call when no callback needs to run between steps."""
+
 
 class core:
     """Compile constraint expressions into one training step; train and evaluate.
@@ -141,7 +144,7 @@ class core:
             self._data = data
         return self._data
 
-    def _config(self, inner_steps: int, batchsize: int | None) -> StepConfig:
+    def _config(self, length: int, masked: bool, batchsize: int | None) -> StepConfig:
         in_loss = {id(t) for t in self._loss_program.trainables}
         flags = tuple(id(t) in in_loss and not t.frozen for t in self.trainables)
         transforms = tuple(
@@ -153,7 +156,7 @@ class core:
                 f"batchsize={batchsize} must lie between 1 and the number of problem instances "
                 f"B={total} (batches are drawn over instances; None trains on all of them)"
             )
-        return StepConfig(flags, transforms, inner_steps, batchsize, total)
+        return StepConfig(flags, transforms, length, masked, batchsize, total)
 
     def _batch_total(self) -> int:
         return int(getattr(self.domain, "batch_size", 1) or 1)
@@ -176,9 +179,12 @@ class core:
         """Lower and compile the training step now (`solve` does it when needed)."""
         self._check_mesh(mesh)
         self._check_optimizers()
-        config = self._config(1, None)
+        config = self._config(FUSED_STEPS, True, None)
         state = self._initial_state(config)
-        self._chunk_fn(config, False).lower(state, self._bind(), self._hyper(None)).compile()
+        n_active = jnp.asarray(1, jnp.int32)
+        self._chunk_fn(config, False).lower(
+            state, self._bind(), self._hyper(None), n_active
+        ).compile()
         return self
 
     # -- training ------------------------------------------------------------------------
@@ -244,11 +250,14 @@ class core:
                 raise NotImplementedError(f"solve({name}=...) is not supported by this version")
         del min_consecutive  # every time step is used in each step
         self._check_optimizers()
-        config = self._config(inner_steps, batchsize)
+        callbacks = list(callbacks or [])
+        # Without callbacks nobody looks between steps: fuse FUSED_STEPS steps per call
+        # (masked, so any number of epochs reuses one compiled function).
+        fused = not callbacks
+        config = self._config(FUSED_STEPS if fused else inner_steps, fused, batchsize)
         chunk = self._chunk_fn(config, bool(checkpoint_gradients))
         hyper = self._hyper(constraint_weights)
         data = self._bind()
-        callbacks = list(callbacks or [])
         self.stop_training = False
         traces_before = self._trace_counter[0]
 
@@ -257,9 +266,12 @@ class core:
         for cb in callbacks:
             cb.on_training_start(self)
         records = []
-        for _ in range(epochs // inner_steps):
-            state, record = chunk(state, data, hyper)
-            records.append(record)
+        remaining = epochs
+        while remaining > 0:
+            active = min(config.length, remaining)
+            state, record = chunk(state, data, hyper, jnp.asarray(active, jnp.int32))
+            records.append((record, active))
+            remaining -= active
             if callbacks:
                 for cb in callbacks:
                     cb.on_epoch_end(self, int(state.step), record)
@@ -285,7 +297,13 @@ class core:
         first = self._step
         self._step = int(state.step)
         self._key = state.key
-        merged = jax.device_get(jax.tree_util.tree_map(lambda *r: jnp.concatenate(r), *records))
+        fetched = jax.device_get([r for r, _ in records])
+        merged = jax.tree_util.tree_map(
+            lambda *parts: np.concatenate(
+                [p[:n] for p, (_, n) in zip(parts, records, strict=True)]
+            ),
+            *fetched,
+        )
         steps = np.arange(first, first + merged["total"].shape[0])
         log: dict[str, Any] = {
             "epoch": steps,

@@ -1,6 +1,6 @@
-"""The compiled training step: one `jax.jit` function running `inner_steps` updates.
+"""The compiled training step: one `jax.jit` function running a chunk of updates.
 
-`chunk(state, data, hyper) -> (state, records)` is pure: every model and
+`chunk(state, data, hyper, n_active) -> (state, records)` is pure: every model and
 parameter gets its gradient and its own optax update; learning-rate scales and
 constraint weights are evaluated inside; per-step losses are stacked into
 `records` on the device. The state buffers are donated.
@@ -35,7 +35,8 @@ class StepConfig:
 
     trainable: tuple[bool, ...]
     transforms: tuple[optax.GradientTransformation | None, ...]
-    inner_steps: int
+    length: int  # steps per compiled call (the scan length)
+    masked: bool  # True: a call runs only its first `n_active` steps (one compile for any epochs)
     batchsize: int | None
     batch_size_total: int
 
@@ -140,13 +141,41 @@ def build_chunk(
         )
         return new_state, record
 
-    def chunk(state: TrainState, data: dict, hyper: Any) -> tuple[TrainState, dict]:
+    def chunk(
+        state: TrainState, data: dict, hyper: Any, n_active: jax.Array
+    ) -> tuple[TrainState, dict]:
         trace_counter[0] += 1
-        return jax.lax.scan(
-            lambda s, _: one_step(s, data, hyper), state, None, length=config.inner_steps
+        if not config.masked:
+            return jax.lax.scan(
+                lambda s, _: one_step(s, data, hyper), state, None, length=config.length
+            )
+        idle = _idle_record(
+            n_constraints, sum(config.trainable), tracker_intervals, tracker_program
         )
 
+        def body(s: TrainState, i: jax.Array) -> tuple[TrainState, dict]:
+            return jax.lax.cond(
+                i < n_active, lambda s: one_step(s, data, hyper), lambda s: (s, idle), s
+            )
+
+        return jax.lax.scan(body, state, jnp.arange(config.length))
+
     return jax.jit(chunk, donate_argnums=(0,))
+
+
+def _idle_record(
+    n_constraints: int, n_trained: int, intervals: tuple[int, ...], trackers: Any
+) -> dict[str, jax.Array]:
+    """The record of a step that did not run (same structure as `one_step`'s record)."""
+    record = {
+        "total": jnp.zeros((), jnp.float32),
+        "losses": jnp.zeros((n_constraints,), jnp.float32),
+        "weights": jnp.zeros((n_constraints,), jnp.float32),
+        "lrs": jnp.zeros((n_trained,), jnp.float32),
+    }
+    if trackers is not None:
+        record["trackers"] = jnp.full((len(intervals),), jnp.nan, jnp.float32)
+    return record
 
 
 def _trackers(

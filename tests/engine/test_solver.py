@@ -118,3 +118,35 @@ def test_batched_instances_and_batchsize():
     assert crux.eval(x).shape == (4, 1, 3, 1)
     with pytest.raises(ValueError, match="batchsize=5"):
         crux.solve(1, batchsize=5)
+
+
+def test_fused_and_per_step_training_give_the_same_history():
+    class Count(jno.Callback):
+        def __init__(self):
+            self.steps = []
+
+        def on_epoch_end(self, solver, step, records):
+            self.steps.append(step)
+
+    fused, _ = _inverse_problem()
+    per_step, _ = _inverse_problem()
+    counter = Count()
+    a = fused.solve(70)  # more than one fused call, the last one partly masked
+    b = per_step.solve(70, inner_steps=10, callbacks=[counter])
+    assert counter.steps == list(range(10, 71, 10))
+    assert a.losses.shape == (70, 1)
+    np.testing.assert_allclose(a.losses, b.losses, rtol=1e-6)
+    assert fused.compile_count == 1
+    fused.solve(3)
+    assert fused.compile_count == 1
+
+
+def test_a_callback_can_stop_training():
+    class StopAt(jno.Callback):
+        def on_epoch_end(self, solver, step, records):
+            if step >= 20:
+                solver.stop_training = True
+
+    crux, _ = _inverse_problem()
+    stats = crux.solve(100, inner_steps=10, callbacks=[StopAt()])
+    assert stats.epoch.tolist() == list(range(20))
