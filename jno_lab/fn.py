@@ -25,6 +25,16 @@ from ._trace.functions import (
     relative_l2,
     rmse,
 )
+from ._trace.pdes import (
+    advection,
+    allen_cahn,
+    burgers_1d,
+    heat,
+    helmholtz,
+    navier_stokes_incompressible_2d,
+    poisson,
+    wave,
+)
 from .numpy import (
     abs,
     arccos,
@@ -43,18 +53,25 @@ from .numpy import (
 
 __all__ = [
     "abs",
+    "advection",
+    "allen_cahn",
     "arccos",
     "arcsin",
     "arctan",
+    "burgers_1d",
     "cos",
     "cosh",
     "exp",
     "function",
+    "heat",
+    "helmholtz",
     "huber",
     "log",
     "log_cosh",
     "mae",
     "mse",
+    "navier_stokes_incompressible_2d",
+    "poisson",
     "relative_l2",
     "rmse",
     "sin",
@@ -62,6 +79,7 @@ __all__ = [
     "sqrt",
     "tan",
     "tanh",
+    "wave",
 ]
 
 
