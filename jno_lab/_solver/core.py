@@ -17,6 +17,8 @@ from .._schedules import WeightSchedule
 from .._trace.nodes import Placeholder, Tracker
 from .binding import PointsBinding
 from .callbacks import Callback
+from .host_schedules import evaluate as evaluate_on_host
+from .host_schedules import host_schedules
 from .shapes import print_shapes, print_tree
 from .statistics import statistics
 from .step import StepConfig, TrainState, build_chunk, init_opt_states
@@ -253,10 +255,13 @@ class core:
         callbacks = list(callbacks or [])
         # Without callbacks nobody looks between steps: fuse FUSED_STEPS steps per call
         # (masked, so any number of epochs reuses one compiled function).
-        fused = not callbacks
-        config = self._config(FUSED_STEPS if fused else inner_steps, fused, batchsize)
-        chunk = self._chunk_fn(config, bool(checkpoint_gradients))
         hyper = self._hyper(constraint_weights)
+        n_constraints = len(self.constraints)
+        on_host = host_schedules(hyper, n_constraints)
+        fused = not callbacks and not on_host
+        length = 1 if on_host else FUSED_STEPS if fused else inner_steps
+        config = self._config(length, fused, batchsize)
+        chunk = self._chunk_fn(config, bool(checkpoint_gradients))
         data = self._bind()
         self.stop_training = False
         traces_before = self._trace_counter[0]
@@ -267,9 +272,18 @@ class core:
             cb.on_training_start(self)
         records = []
         remaining = epochs
+        losses_now = np.zeros((n_constraints,), np.float32)
         while remaining > 0:
             active = min(config.length, remaining)
-            state, record = chunk(state, data, hyper, jnp.asarray(active, jnp.int32))
+            if on_host:
+                hyper_now = evaluate_on_host(
+                    hyper, self._step + epochs - remaining, losses_now, n_constraints
+                )
+            else:
+                hyper_now = hyper
+            state, record = chunk(state, data, hyper_now, jnp.asarray(active, jnp.int32))
+            if on_host:
+                losses_now = np.asarray(record["losses"][-1])
             records.append((record, active))
             remaining -= active
             if callbacks:

@@ -150,3 +150,21 @@ def test_a_callback_can_stop_training():
     crux, _ = _inverse_problem()
     stats = crux.solve(100, inner_steps=10, callbacks=[StopAt()])
     assert stats.epoch.tolist() == list(range(20))
+
+
+def test_schedule_with_python_control_flow_runs_on_the_host():
+    p = jno.np.parameter((1,), init=0.0, name="p")
+    # the spec's example: drop the rate once the loss is small
+    p.optimizer(optax.sgd, lr=lrs(lambda epoch, losses: 0.25 if losses[0] > 0.5 else 0.0))
+    crux = jno.core([(p - 1.0).mse], jno.domain.from_array(np.zeros((1, 1))))
+    with pytest.warns(UserWarning, match="evaluated on the host"):
+        stats = crux.solve(4)
+    # a schedule sees the previous step's losses (measured before that step's update):
+    # step 0 sees [0] -> rate 0; steps 1, 2 see loss 1 (p = 0) -> p = 0.5, then 0.75;
+    # step 3 sees 0.25 (p = 0.5) -> rate 0
+    np.testing.assert_allclose(stats.learning_rates[:, 0], [0.0, 0.25, 0.25, 0.0])
+    assert float(crux.eval(p)[0]) == pytest.approx(0.75)
+    w = ws(lambda e, losses: [2.0 if e < 1 else 1.0])
+    with pytest.warns(UserWarning):
+        stats = crux.solve(2, constraint_weights=w)
+    np.testing.assert_allclose(stats.weights[-2:, 0], [1.0, 1.0])
