@@ -146,7 +146,9 @@ class core:
             self._data = data
         return self._data
 
-    def _config(self, length: int, masked: bool, batchsize: int | None) -> StepConfig:
+    def _config(
+        self, length: int, masked: bool, batchsize: int | None, window: int | None = None
+    ) -> StepConfig:
         in_loss = {id(t) for t in self._loss_program.trainables}
         flags = tuple(id(t) in in_loss and not t.frozen for t in self.trainables)
         transforms = tuple(
@@ -158,7 +160,7 @@ class core:
                 f"batchsize={batchsize} must lie between 1 and the number of problem instances "
                 f"B={total} (batches are drawn over instances; None trains on all of them)"
             )
-        return StepConfig(flags, transforms, length, masked, batchsize, total)
+        return StepConfig(flags, transforms, length, masked, batchsize, total, window)
 
     def _batch_total(self) -> int:
         return int(getattr(self.domain, "batch_size", 1) or 1)
@@ -250,7 +252,12 @@ class core:
         ):
             if value != default:
                 raise NotImplementedError(f"solve({name}=...) is not supported by this version")
-        del min_consecutive  # every time step is used in each step
+        if min_consecutive is not None and (
+            not isinstance(min_consecutive, int) or min_consecutive < 1
+        ):
+            raise ValueError(
+                f"min_consecutive must be a positive integer or None, got {min_consecutive!r}"
+            )
         self._check_optimizers()
         callbacks = list(callbacks or [])
         # Without callbacks nobody looks between steps: fuse FUSED_STEPS steps per call
@@ -260,7 +267,7 @@ class core:
         on_host = host_schedules(hyper, n_constraints)
         fused = not callbacks and not on_host
         length = 1 if on_host else FUSED_STEPS if fused else inner_steps
-        config = self._config(length, fused, batchsize)
+        config = self._config(length, fused, batchsize, min_consecutive)
         chunk = self._chunk_fn(config, bool(checkpoint_gradients))
         data = self._bind()
         self.stop_training = False
@@ -362,6 +369,16 @@ class core:
 
         Per-point expressions come back as numpy arrays of shape `(B, T, N, *F)`
         (a scalar feature gets a trailing axis of 1); reductions as their value.
+
+        Args:
+            operation: an expression or a list of them.
+            domain: evaluate on this domain's points instead (tags are matched by name).
+            min_consecutive: evaluate in windows of this many consecutive time steps
+                (less memory); per-point results are the same for any window, while
+                reductions come back once per window, stacked on a leading axis.
+                None evaluates all time steps at once.
+            key: unused (no stochastic expressions yet).
+            samples: unused (no Bayesian models yet).
         """
         single = not isinstance(operation, list | tuple)
         ops = [operation] if single else list(operation)
@@ -370,7 +387,18 @@ class core:
                 raise TypeError(f"eval expects expressions, got {type(op).__name__}")
         program, fn = self._program_for(ops)  # type: ignore[arg-type]
         data = program.bind(domain if domain is not None else self.domain)
-        values = fn(program.initial_params(), data)
+        params = program.initial_params()
+        windows = _time_windows(data, min_consecutive)
+        if windows is None:
+            values = [np.asarray(v) for v in fn(params, data)]
+        else:
+            parts = [fn(params, window) for window in windows]
+            values = [
+                np.concatenate(vs, axis=1)
+                if program.levels[root.key].kind == "point"
+                else np.stack(vs)
+                for root, vs in zip(program.roots, zip(*parts, strict=True), strict=True)
+            ]
         out = [_as_output(program, r, v) for r, v in zip(program.roots, values, strict=True)]
         return out[0] if single else out
 
@@ -398,6 +426,24 @@ class core:
         """Print and return the trees annotated with each node's shape."""
         program = Program(self.constraints + self.trackers, self.trainables)
         return print_shapes(program, program.bind(self.domain))
+
+
+def _time_windows(data: dict, window: int | None) -> list[dict] | None:
+    """`data` split into runs of `window` time steps (None when one run covers it all)."""
+    steps = [g["t"].shape[0] for g in data["groups"].values() if g["t"] is not None]
+    longest = max(steps, default=1)
+    if window is None or longest <= window:
+        return None
+    out = []
+    for start in range(0, longest, window):
+        groups = {}
+        for tag, group in data["groups"].items():
+            times = group["t"]
+            if times is not None and times.shape[0] > window:
+                group = {**group, "t": times[start : start + window]}
+            groups[tag] = group
+        out.append({"groups": groups, "tensors": data["tensors"]})
+    return out
 
 
 def _size(tree: Any) -> int:

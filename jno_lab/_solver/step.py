@@ -39,6 +39,7 @@ class StepConfig:
     masked: bool  # True: a call runs only its first `n_active` steps (one compile for any epochs)
     batchsize: int | None
     batch_size_total: int
+    window: int | None = None  # time steps per training step (min_consecutive); None: all
 
 
 def _select_instances(data: dict, idx: jax.Array) -> dict:
@@ -54,6 +55,20 @@ def _select_instances(data: dict, idx: jax.Array) -> dict:
 
     groups = {tag: select(g) for tag, g in data["groups"].items()}
     return {"groups": groups, "tensors": {k: v[idx] for k, v in data["tensors"].items()}}
+
+
+def _select_window(data: dict, window: int, key: jax.Array) -> dict:
+    """A random run of `window` consecutive time steps of every timed tag."""
+    groups = {}
+    for i, (tag, group) in enumerate(sorted(data["groups"].items())):
+        times = group["t"]
+        if times is not None and times.shape[0] > window:
+            start = jax.random.randint(
+                jax.random.fold_in(key, i), (), 0, times.shape[0] - window + 1
+            )
+            group = {**group, "t": jax.lax.dynamic_slice(times, (start,), (window,))}
+        groups[tag] = group
+    return {"groups": groups, "tensors": data["tensors"]}
 
 
 def build_chunk(
@@ -92,6 +107,8 @@ def build_chunk(
                 batch_key, config.batch_size_total, (config.batchsize,), replace=False
             )
             data = _select_instances(data, idx)
+        if config.window is not None:
+            data = _select_window(data, config.window, jax.random.fold_in(batch_key, 1))
         epoch = state.step.astype(jnp.float32)
         weights = (
             jnp.ones((n_constraints,), jnp.float32)

@@ -168,3 +168,30 @@ def test_schedule_with_python_control_flow_runs_on_the_host():
     with pytest.warns(UserWarning):
         stats = crux.solve(2, constraint_weights=w)
     np.testing.assert_allclose(stats.weights[-2:, 0], [1.0, 1.0])
+
+
+def test_min_consecutive_trains_on_random_runs_of_time_steps(timed_dom):
+    _, _, t = timed_dom.variable("interior")
+    p = jno.np.parameter((1,), init=0.0, name="p").optimizer(optax.sgd(0.0))
+    crux = jno.core([(p - t).mse])
+    singles = crux.solve(30, min_consecutive=1).losses[:, 0]
+    # one random time step of t in {0, 0.5, 1} per step: loss is t_s² for that step
+    assert set(np.round(singles, 6)) == {0.0, 0.25, 1.0}
+    pairs = crux.solve(30, min_consecutive=2).losses[-30:, 0]
+    assert set(np.round(pairs, 6)) == {round((0 + 0.25) / 2, 6), round((0.25 + 1) / 2, 6)}
+    whole = crux.solve(5, min_consecutive=None).losses[-5:, 0]
+    np.testing.assert_allclose(whole, (0 + 0.25 + 1) / 3, rtol=1e-6)
+    with pytest.raises(ValueError, match="min_consecutive must be a positive integer or None"):
+        crux.solve(1, min_consecutive=0)
+
+
+def test_eval_in_time_windows(timed_dom):
+    x, _, t = timed_dom.variable("interior")
+    u = x * t
+    crux = jno.core([u.mse])
+    whole = crux.eval(u, min_consecutive=None)
+    np.testing.assert_array_equal(crux.eval(u, min_consecutive=1), whole)
+    np.testing.assert_array_equal(crux.eval(u, min_consecutive=2), whole)
+    per_step = crux.eval(u.mse, min_consecutive=1)
+    assert per_step.shape == (3,)
+    np.testing.assert_allclose(per_step, np.mean(whole[0, :, :, 0] ** 2, axis=1), rtol=1e-6)
