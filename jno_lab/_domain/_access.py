@@ -6,7 +6,7 @@ changes. Mixed into `domain`; the examples use `from jno_lab._domain import doma
 
 Example:
     >>> from jno_lab._domain import domain
-    >>> domain.rect(mesh_size=0.5).points("interior").shape
+    >>> domain.rect(mesh_size=0.5).tag_points("interior").shape
     (1, 1, 2)
 """
 
@@ -136,7 +136,20 @@ class DataAccess:
             self._cache[tag] = (pts, nrm)
         return self._cache[tag]
 
-    def points(self, tag: str) -> np.ndarray:
+    @property
+    def points(self) -> np.ndarray:
+        """The domain's points `(N, Ds)`: the grid nodes of a grid domain, else the interior.
+
+        Example:
+            >>> from jno_lab._domain import domain
+            >>> domain.rect(mesh_size=0.5).points.shape
+            (9, 2)
+        """
+        if self._mesh_points is not None:
+            return self._mesh_points
+        return self.tag_points("interior")[0]
+
+    def tag_points(self, tag: str) -> np.ndarray:
         """The points `(B, N, Ds)` of a tag (sampled on first use).
 
         Raises:
@@ -144,7 +157,7 @@ class DataAccess:
 
         Example:
             >>> from jno_lab._domain import domain
-            >>> domain.rect(mesh_size=0.5).points("left")[0].tolist()
+            >>> domain.rect(mesh_size=0.5).tag_points("left")[0].tolist()
             [[0.0, 0.0], [0.0, 0.5], [0.0, 1.0]]
         """
         if tag in self._tensors:
@@ -212,7 +225,7 @@ class DataAccess:
             >>> sorted(domain.line(mesh_size=0.5, time=(0, 1, 2)).context)
             ['__time__', 'boundary', 'initial', 'interior', 'left', 'right']
         """
-        ctx: dict[str, np.ndarray] = {tag: self.points(tag) for tag in self.tags()}
+        ctx: dict[str, np.ndarray] = {tag: self.tag_points(tag) for tag in self.tags()}
         if self._time is not None:
             ctx["__time__"] = time_grid(self._time)
         ctx.update(self._tensors)

@@ -46,7 +46,7 @@ class domain(DataAccess, Factories, CSGOperators, BatchOperators):
         >>> from jno_lab._domain import domain
         >>> dom = domain(constructor=domain.rect(mesh_size=0.25), time=(0, 1, 3))
         >>> x, y, t = dom.variable("interior")
-        >>> dom.points("interior").shape, dom.times("interior").shape
+        >>> dom.tag_points("interior").shape, dom.times("interior").shape
         ((1, 9, 2), (3,))
     """
 
@@ -152,9 +152,11 @@ class domain(DataAccess, Factories, CSGOperators, BatchOperators):
             >>> from jno_lab._domain import domain
             >>> dom = domain(box(0, 0, 2, 1))
             >>> x, y, nx, ny = dom.variable("boundary", sample=(16, "sobol"), normals=True)
-            >>> dom.points("boundary").shape
+            >>> dom.tag_points("boundary").shape
             (1, 16, 2)
         """
+        if isinstance(sample, tuple) and sample == (None, None):
+            sample = None  # jNO's "no explicit sample count": the mesh points
         if sample is not None and not is_sample_request(sample):
             if tag in self._declared():
                 raise ValueError(f"{tag!r} is a point tag; choose another name for the tensor")

@@ -24,7 +24,7 @@ class BatchOperators:
 
         Example:
             >>> from jno_lab._domain import domain
-            >>> (4 * domain.rect(mesh_size=0.5)).points("boundary").shape
+            >>> (4 * domain.rect(mesh_size=0.5)).tag_points("boundary").shape
             (4, 8, 2)
         """
         if isinstance(n, bool) or not isinstance(n, int | np.integer):

@@ -44,7 +44,7 @@ class Factories:
         Example:
             >>> from jno_lab._domain import domain
             >>> dom = domain.rect(mesh_size=0.25)
-            >>> [dom.points(t).shape[1] for t in ("interior", "boundary", "left")]
+            >>> [dom.tag_points(t).shape[1] for t in ("interior", "boundary", "left")]
             [9, 16, 5]
         """
         from ._base import domain
@@ -74,8 +74,10 @@ class Factories:
         Example:
             >>> from jno_lab._domain import domain
             >>> dom = domain.line(mesh_size=0.25)
-            >>> dom.points("interior")[0, :, 0].tolist(), dom.normals("boundary")[0, :, 0].tolist()
-            ([0.25, 0.5, 0.75], [-1.0, 1.0])
+            >>> dom.tag_points("interior")[0, :, 0].tolist()
+            [0.25, 0.5, 0.75]
+            >>> dom.normals("boundary")[0, :, 0].tolist()
+            [-1.0, 1.0]
         """
         from ._base import domain
         from ._grid import line_specs
@@ -108,7 +110,7 @@ class Factories:
         Example:
             >>> from jno_lab._domain import domain
             >>> dom = domain.from_array({"sensors": np.zeros((3, 7, 2))})
-            >>> dom.batch_size, dom.points("sensors").shape
+            >>> dom.batch_size, dom.tag_points("sensors").shape
             (3, (3, 7, 2))
         """
         from ._base import domain
@@ -159,7 +161,7 @@ class Factories:
             >>> from jno_lab._domain import domain
             >>> d1, d2 = domain(box(0, 0, 1, 1)), domain(Point(0, 0).buffer(1.0))
             >>> dom = domain.stack(3 * d1, 2 * d2, n_interior=8, n_boundary=4)
-            >>> dom.points("interior").shape, dom.points("boundary").shape
+            >>> dom.tag_points("interior").shape, dom.tag_points("boundary").shape
             ((5, 8, 2), (5, 4, 2))
         """
         from ._batch import stack_domains

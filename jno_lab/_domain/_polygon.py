@@ -34,7 +34,7 @@ class PolygonDomain(domain):
         >>> from jno_lab._domain import domain
         >>> dom = domain(box(-1, -1, 1, 1)) - domain(Point(0, 0).buffer(0.5))
         >>> x, y = dom.variable("interior", sample=64)
-        >>> dom.points("interior").shape
+        >>> dom.tag_points("interior").shape
         (1, 64, 2)
     """
 

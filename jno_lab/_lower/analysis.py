@@ -169,7 +169,7 @@ def _fuse_laplacians(root: Placeholder, canon: dict[tuple, Placeholder]) -> Plac
         if result is node and node.children:
             children = tuple(visit(canon.get(c.key, c)) for c in node.children)
             if any(n is not o for n, o in zip(children, node.children, strict=True)):
-                result = _with_children(node, children)
+                result = node.with_children(children)
                 canon[result.key] = result  # the rebuilt node, with canonical children
         memo[id(node)] = result
         return result
@@ -181,15 +181,6 @@ def _sum_terms(node: Placeholder) -> list[Placeholder]:
     if isinstance(node, Op) and node.op == "add":
         return _sum_terms(node.children[0]) + _sum_terms(node.children[1])
     return [node]
-
-
-def _with_children(node: Placeholder, children: tuple[Placeholder, ...]) -> Placeholder:
-    import copy
-
-    clone = copy.copy(node)
-    clone.children = children
-    clone._key = None
-    return clone
 
 
 def analyse(roots: Sequence[Placeholder]) -> Analysis:

@@ -90,7 +90,7 @@ class Program:
                     f"the expressions use domain tag {tag!r}, which this domain does not have "
                     f"(it has: {', '.join(known)}); evaluate on a domain with that tag"
                 )
-            entry: dict[str, Any] = {"x": _f32(domain.points(tag))}
+            entry: dict[str, Any] = {"x": _f32(domain.tag_points(tag))}
             times = domain.times(tag)
             entry["t"] = None if times is None else _f32(times)
             entry["n"] = _f32(domain.normals(tag)) if tag in self.uses_normals else None

@@ -36,7 +36,7 @@ class PointsBinding:
     def tags(self) -> list[str]:
         return self._tags
 
-    def points(self, tag: str) -> np.ndarray:
+    def tag_points(self, tag: str) -> np.ndarray:
         return self.array
 
     def times(self, tag: str) -> np.ndarray | None:

@@ -134,6 +134,12 @@ class OperatorMixin:
     def __ge__(self, other: Any) -> Placeholder:
         return _op("greater_equal", self, other)
 
+    def __call__(self, *variables: Any) -> Placeholder:
+        """The expression on other coordinates: `u(x0, y0, t0)` (see `substitute`)."""
+        from .substitute import substitute
+
+        return substitute(self, variables)  # type: ignore[arg-type]
+
     def __getitem__(self, index: Any) -> Placeholder:
         return _op("getitem", self, index=_index_key(index))
 

@@ -90,7 +90,8 @@ class OpSpec:
 
     `kind` is "elementwise" (always pointwise), "feature" (pointwise when every
     operand is a per-point value), "axis" (pointwise only with `axis=-1`),
-    "index" (pointwise only for `[..., i]`-style indices) or "reduce" (global).
+    "index" (like "feature": `u[0]` and `u[..., 0]` pick feature 0 of a per-point
+    value, while on a global array `J[0]` indexes its first axis) or "reduce" (global).
     """
 
     fn: Callable[..., Any]
@@ -176,10 +177,7 @@ def is_pointwise(op: str, attrs: dict[str, Any]) -> bool | None:
         return False
     if kind == "axis":
         return attrs.get("axis", -1 if op in ("concat", "stack") else None) == -1
-    if kind == "index":
-        index = attrs["index"]
-        return isinstance(index, tuple) and bool(index) and index[0] == "..."
-    return None
+    return None  # "feature" and "index": per point when the operands are per point
 
 
 def apply(op: str, operands: list[Any], attrs: dict[str, Any]) -> Any:

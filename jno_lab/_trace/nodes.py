@@ -12,6 +12,7 @@ value has any other shape (e.g. the scalar of a reduction).
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -70,6 +71,13 @@ class Placeholder(OperatorMixin):
         if self._key is None:
             self._key = (self.kind, self._static(), tuple(c.key for c in self.children))
         return self._key
+
+    def with_children(self, children: tuple[Placeholder, ...]) -> Placeholder:
+        """A copy of this node over other children (same kind and attributes)."""
+        clone = copy.copy(self)
+        clone.children = children
+        clone._key = None
+        return clone
 
     def walk(self) -> Iterator[Placeholder]:
         """Yield every node of the DAG below (and including) this one, once each."""

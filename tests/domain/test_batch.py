@@ -14,7 +14,7 @@ def test_batched_polygon_instances_differ():
     assert dom.batch_size == 3
     assert (base * 3).batch_size == 3
     dom.variable("interior", sample=16)
-    pts = dom.points("interior")
+    pts = dom.tag_points("interior")
     assert pts.shape == (3, 16, 2)
     assert not np.allclose(pts[0], pts[1])
     assert not np.allclose(pts[1], pts[2])
@@ -23,7 +23,7 @@ def test_batched_polygon_instances_differ():
 
 def test_batched_grid_instances_are_equal():
     dom = 4 * domain.rect(mesh_size=0.25)
-    pts = dom.points("interior")
+    pts = dom.tag_points("interior")
     assert pts.shape == (4, 9, 2)
     assert all(np.array_equal(pts[0], pts[b]) for b in range(4))
     assert dom.normals("left").shape == (4, 5, 2)
@@ -42,12 +42,12 @@ def test_stack_spec_example():
     d2 = domain(Point(0, 0).buffer(1.0))
     dom = domain.stack(100 * d1, 100 * d2, n_interior=512, n_boundary=128)
     assert dom.batch_size == 200
-    assert dom.points("interior").shape == (200, 512, 2)
-    assert dom.points("boundary").shape == (200, 128, 2)
+    assert dom.tag_points("interior").shape == (200, 512, 2)
+    assert dom.tag_points("boundary").shape == (200, 128, 2)
     assert dom.normals("boundary").shape == (200, 128, 2)
     x, y = dom.variable("interior")
     assert (x.tag, x.dim, y.dim) == ("interior", 0, 1)
-    pts = dom.points("interior")
+    pts = dom.tag_points("interior")
     assert (pts[:100] >= 0).all()  # squares
     assert (pts[100:] < 0).any()  # discs
     assert not np.allclose(pts[0], pts[100])
@@ -57,9 +57,9 @@ def test_stack_with_grids_and_time():
     a = domain.rect(mesh_size=0.5, time=(0, 1, 3))
     b = domain(box(0, 0, 2, 1), time=(0, 1, 3))
     dom = domain.stack(a, 2 * b, n_interior=10, n_boundary=6, sampler="sobol")
-    assert dom.points("interior").shape == (3, 10, 2)
-    assert dom.points("initial").shape == (3, 10, 2)
-    np.testing.assert_array_equal(dom.points("initial"), dom.points("interior"))
+    assert dom.tag_points("interior").shape == (3, 10, 2)
+    assert dom.tag_points("initial").shape == (3, 10, 2)
+    np.testing.assert_array_equal(dom.tag_points("initial"), dom.tag_points("interior"))
     assert dom.times("initial").tolist() == [0.0]
     assert dom.tags() == ["interior", "boundary", "initial"]
 
@@ -84,15 +84,15 @@ def test_from_array():
     assert dom.batch_size == 2
     assert dom.spatial_dim == 2
     assert dom.has_time
-    np.testing.assert_array_equal(dom.points("sensors"), pts)
-    assert dom.points("probe").shape == (2, 3, 2)
+    np.testing.assert_array_equal(dom.tag_points("sensors"), pts)
+    assert dom.tag_points("probe").shape == (2, 3, 2)
     assert dom.tags() == ["sensors", "probe"]
     assert dom.times("sensors").shape == (4,)
     single = domain.from_array(np.linspace(0, 1, 5)[:, None])
     assert single.tags() == ["interior"]
-    assert single.points("interior").shape == (1, 5, 1)
+    assert single.tag_points("interior").shape == (1, 5, 1)
     dom.variable("sensors", sample=(4, "grid"))
-    np.testing.assert_array_equal(dom.points("sensors"), pts[:, [0, 2, 4, 6]])
+    np.testing.assert_array_equal(dom.tag_points("sensors"), pts[:, [0, 2, 4, 6]])
     with_normals = domain.from_array(
         {"wall": np.zeros((3, 2))}, normals={"wall": np.tile([0.0, 1.0], (3, 1))}
     )
@@ -132,6 +132,6 @@ def test_tensor_tags():
     with pytest.raises(ValueError, match="unknown tensor tag 'nope'"):
         dom.tensor("nope")
     with pytest.raises(ValueError, match="is a tensor tag"):
-        dom.points("k")
+        dom.tag_points("k")
     stacked = domain.stack(2 * domain(box(0, 0, 1, 1)), domain(box(0, 0, 2, 1)))
     assert stacked.tensor_names() == []

@@ -8,9 +8,9 @@ from jno_lab._domain import PolygonDomain, domain
 def _check(geo, dom, n_interior=200, n_boundary=200):
     dom.variable("interior", sample=n_interior)
     dom.variable("boundary", sample=n_boundary, normals=True)
-    geo.inside(dom.geometry, dom.points("interior"))
-    geo.on_boundary(dom.geometry, dom.points("boundary"))
-    geo.outward(dom.geometry, dom.points("boundary"), dom.normals("boundary"))
+    geo.inside(dom.geometry, dom.tag_points("interior"))
+    geo.on_boundary(dom.geometry, dom.tag_points("boundary"))
+    geo.outward(dom.geometry, dom.tag_points("boundary"), dom.normals("boundary"))
 
 
 def test_square_minus_disc(geo):
@@ -21,10 +21,10 @@ def test_square_minus_disc(geo):
     assert len(dom.geometry.interiors) == 1
     np.testing.assert_allclose(dom.geometry.area, 4 - disc.geometry.area)
     _check(geo, dom)
-    radius = np.linalg.norm(dom.points("interior")[0], axis=-1)
+    radius = np.linalg.norm(dom.tag_points("interior")[0], axis=-1)
     assert (radius > 0.49).all()
     # on the hole, normals point to the centre
-    pts, nrm = dom.points("boundary")[0], dom.normals("boundary")[0]
+    pts, nrm = dom.tag_points("boundary")[0], dom.normals("boundary")[0]
     on_hole = np.linalg.norm(pts, axis=-1) < 0.6
     assert on_hole.any()
     assert (np.sum(pts[on_hole] * nrm[on_hole], axis=-1) < 0).all()
@@ -36,7 +36,7 @@ def test_union_intersection_xor(geo):
     assert (union.geometry.area, inter.geometry.area, xor.geometry.area) == (3.0, 1.0, 2.0)
     for dom in (union, inter, xor):
         _check(geo, dom)
-    xs = xor.points("interior")[0, :, 0]
+    xs = xor.tag_points("interior")[0, :, 0]
     assert not ((xs > 1) & (xs < 2)).any()
     assert union.geometry.bounds == (0.0, 0.0, 3.0, 1.0)
 

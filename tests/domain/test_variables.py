@@ -37,9 +37,9 @@ def test_variables_of_a_timed_domain():
     dom.variable("interior", sample=12)
     _xi, _yi, ti = dom.variable("initial")
     assert ti.tag == "initial"
-    np.testing.assert_array_equal(dom.points("initial"), dom.points("interior"))
+    np.testing.assert_array_equal(dom.tag_points("initial"), dom.tag_points("interior"))
     dom.variable("initial", sample=5)
-    assert dom.points("initial").shape == (1, 5, 2)
+    assert dom.tag_points("initial").shape == (1, 5, 2)
     assert dom.times("initial").tolist() == [0.0]
     ctx = dom.context
     assert set(ctx) == {"interior", "boundary", "initial", "__time__"}
@@ -49,7 +49,7 @@ def test_initial_needs_interior_points():
     dom = domain(box(0, 0, 1, 1), time=(0, 1, 3))
     dom.variable("initial")  # no error yet: it will use the interior samples
     with pytest.raises(ValueError, match=r"'initial' has no points yet.*or give 'interior' one"):
-        dom.points("initial")
+        dom.tag_points("initial")
 
 
 def test_unknown_tag_lists_known_tags():
@@ -59,7 +59,7 @@ def test_unknown_tag_lists_known_tags():
     ):
         dom.variable("inlet")
     with pytest.raises(ValueError, match="unknown tag"):
-        dom.points("inlet")
+        dom.tag_points("inlet")
     with pytest.raises(ValueError, match="unknown tag"):
         dom.times("inlet")
 
@@ -79,7 +79,7 @@ def test_sampling_is_deterministic_under_a_seed(seed, sampler):
         dom = 2 * domain(box(0, 0, 1, 1) - box(0.2, 0.2, 0.4, 0.4))
         dom.variable("interior", sample=(32, sampler))
         dom.variable("boundary", sample=(16, sampler))
-        return dom.points("interior"), dom.points("boundary")
+        return dom.tag_points("interior"), dom.tag_points("boundary")
 
     seed(3)
     first = draw()
@@ -96,7 +96,7 @@ def test_tags_draw_independent_streams(seed):
     dom = domain(box(0, 0, 1, 1)).region("also", "interior")
     dom.variable("interior", sample=10)
     dom.variable("also", sample=10)
-    assert not np.allclose(dom.points("interior"), dom.points("also"))
+    assert not np.allclose(dom.tag_points("interior"), dom.tag_points("also"))
 
 
 def test_docstring_examples_run():
@@ -122,7 +122,15 @@ def test_copies_keep_their_own_state():
         assert other is not dom
         assert other.time == (0.0, 1.0, 3)
         assert other.tensor("k").shape == (2, 3)
-        np.testing.assert_array_equal(other.points("interior"), dom.points("interior"))
+        np.testing.assert_array_equal(other.tag_points("interior"), dom.tag_points("interior"))
     shallow = copy.copy(dom)
     shallow.variable("interior", sample=5)
-    assert dom.points("interior").shape == (2, 10, 2)
+    assert dom.tag_points("interior").shape == (2, 10, 2)
+
+
+def test_none_pair_means_the_mesh_points():
+    from jno_lab._domain import domain
+
+    dom = domain.rect(mesh_size=0.25)
+    assert len(dom.variable("interior", (None, None))) == 2
+    assert dom.tag_points("interior").shape == (1, 9, 2)

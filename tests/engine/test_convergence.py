@@ -25,7 +25,7 @@ def test_poisson_2d_reaches_one_percent_relative_l2():
 
     test = jno.domain(constructor=jno.domain.rect(mesh_size=0.02))
     pred = crux.eval(u, domain=test)[0, 0, :, 0]
-    pts = test.points("interior")[0]
+    pts = test.tag_points("interior")[0]
     exact = np.sin(np.pi * pts[:, 0]) * np.sin(np.pi * pts[:, 1])
     rel = np.linalg.norm(pred - exact) / np.linalg.norm(exact)
     assert rel < 1e-2, rel

@@ -75,7 +75,7 @@ def test_time_derivative_on_a_timed_domain(timed_dom):
     crux = jno.core([u.mse])
     value = crux.eval(u.d(t))
     assert value.shape == (1, 3, 9, 1)
-    pts = timed_dom.points("interior")[0]
+    pts = timed_dom.tag_points("interior")[0]
     times = timed_dom.times("interior")
     expected = -np.exp(-times)[:, None] * np.sin(pts[:, 0])[None, :]
     np.testing.assert_allclose(value[0, :, :, 0], expected, rtol=1e-5)

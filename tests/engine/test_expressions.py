@@ -89,7 +89,10 @@ def test_global_array_ops_on_point_values(dom2d, points2d):
     x, y = dom2d.variable("interior")
     crux = jno.core([x.mse])
     v = jno.np.concat([x, y])  # (B, T, N, 2)
-    gram = crux.eval(v[0, 0] @ v[0, 0].T)
+    # indexing a per-point value picks features; a whole-array function returns a global array
+    np.testing.assert_allclose(crux.eval(v[1])[0, 0, :, 0], points2d[:, 1], rtol=1e-6)
+    rows = jno.fn(lambda a: a[0, 0], [v], reduces_axis=0)  # (N, 2), global
+    gram = crux.eval(rows @ rows.T)
     np.testing.assert_allclose(gram, points2d @ points2d.T, rtol=1e-5)
     assert float(crux.eval(jno.np.max(x))) == pytest.approx(points2d[:, 0].max())
     np.testing.assert_allclose(
@@ -131,3 +134,22 @@ def test_print_tree_and_shapes(dom2d, capsys):
     assert "(1, 1, 7, 1)" in shapes
     assert "per point (1,)" in shapes
     assert "laplacian" in capsys.readouterr().out
+
+
+def test_calling_an_expression_substitutes_coordinates(timed_dom):
+    x, y, t = timed_dom.variable("interior")
+    x0, y0, t0 = timed_dom.variable("initial")
+    u = jno.np.sin(x) * y + t * x
+    u0 = u(x0, y0, t0)
+    crux = jno.core([u.mse])
+    pts = timed_dom.tag_points("initial")[0]
+    expected = np.sin(pts[:, 0]) * pts[:, 1]  # t0 = 0
+    np.testing.assert_allclose(crux.eval(u0)[0, 0, :, 0], expected, rtol=1e-6)
+    # derivatives follow the substitution: d/dx0 (sin(x0) y0 + t0 x0) = cos(x0) y0 at t0 = 0
+    grad0 = u.d(x)(x0, y0, t0)
+    np.testing.assert_allclose(
+        crux.eval(grad0)[0, 0, :, 0], np.cos(pts[:, 0]) * pts[:, 1], rtol=1e-5
+    )
+    assert u(x, y, t).key == u.key
+    with pytest.raises(TypeError, match="arguments must be variables"):
+        u(x0 + 1)

@@ -105,7 +105,7 @@ def test_heat_equation_shapes_with_a_time_axis(timed_dom):
     crux = jno.core([pde.mse, ic.mse])
     crux.solve(2)
     assert crux.eval(u, min_consecutive=None).shape == (1, 3, 9, 1)
-    n_initial = timed_dom.points("initial").shape[1]
+    n_initial = timed_dom.tag_points("initial").shape[1]
     assert crux.eval(ic).shape == (1, 1, n_initial, 1)
 
 
@@ -165,7 +165,7 @@ def test_schedule_with_python_control_flow_runs_on_the_host():
     np.testing.assert_allclose(stats.learning_rates[:, 0], [0.0, 0.25, 0.25, 0.0])
     assert float(crux.eval(p)[0]) == pytest.approx(0.75)
     w = ws(lambda e, losses: [2.0 if e < 1 else 1.0])
-    with pytest.warns(UserWarning):
+    with pytest.warns(UserWarning, match="evaluated on the host"):
         stats = crux.solve(2, constraint_weights=w)
     np.testing.assert_allclose(stats.weights[-2:, 0], [1.0, 1.0])
 
