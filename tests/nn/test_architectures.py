@@ -520,3 +520,13 @@ def test_fno_bad_arguments(net_fno1):
         net_fno1(jnp.ones((16, 3)))
     with pytest.raises(ValueError, match="vmap"):
         net_fno1(jnp.ones((2, 16, 2)))
+
+
+def test_mlp_accepts_jno_keyword_forms():
+    key = jax.random.PRNGKey(0)
+    net = mlp(3, hidden_dims=[16, 8], output_dim=2, key=key)
+    assert [layer.weight.shape for layer in net.layers] == [(16, 3), (8, 16), (2, 8)]
+    uniform = mlp(2, hidden_dims=32, depth=2, key=key)
+    assert [layer.weight.shape for layer in uniform.layers] == [(32, 2), (32, 32), (1, 32)]
+    with pytest.raises(ValueError, match=r"hidden\[1\] must be a positive integer"):
+        mlp(2, hidden_dims=[4, 0], key=key)

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import ClassVar, final
 
 import equinox as eqx
@@ -57,13 +57,15 @@ class MLP(eqx.Module):
 
 def mlp(
     in_size: int,
-    out_size: int,
+    out_size: int = 1,
     hidden: int = 64,
     depth: int = 4,
     activation: str | Callable[[Array], Array] = "tanh",
     *,
     final_activation: str | Callable[[Array], Array] | None = None,
     key: PRNGKeyArray | None = None,
+    hidden_dims: int | Sequence[int] | None = None,
+    output_dim: int | None = None,
 ) -> MLP:
     """Build a fully connected network with Glorot-normal weights and zero biases.
 
@@ -79,6 +81,9 @@ def mlp(
             "softplus", "sigmoid", "elu", "identity") or any callable.
         final_activation: applied to the output; None means none.
         key: PRNG key for the weights; None uses the global seed.
+        hidden_dims: jNO's form of the hidden sizes, overriding `hidden` and
+            `depth`: one width (with `depth` layers) or a list of widths.
+        output_dim: jNO's name for `out_size`.
 
     Returns:
         The network.
@@ -95,12 +100,22 @@ def mlp(
         >>> jax.vmap(net)(jnp.zeros((5, 2))).shape
         (5, 1)
     """
-    check_positive(in_size=in_size, out_size=out_size, hidden=hidden)
+    if output_dim is not None:
+        out_size = output_dim
     if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
         raise ValueError(f"depth must be a non-negative integer, got {depth!r}")
+    if hidden_dims is None:
+        widths = [hidden] * depth
+    elif isinstance(hidden_dims, int):
+        widths = [hidden_dims] * depth
+    else:
+        widths = list(hidden_dims)
+    check_positive(
+        in_size=in_size, out_size=out_size, **{f"hidden[{i}]": w for i, w in enumerate(widths)}
+    )
     act = resolve_activation(activation)
     final_act = resolve_activation(final_activation, name="final_activation")
-    sizes = [in_size, *([hidden] * depth), out_size]
+    sizes = [in_size, *widths, out_size]
     keys = jax.random.split(resolve_key(key), len(sizes) - 1)
     layers = tuple(
         glorot_linear(n_in, n_out, key=k)
