@@ -189,9 +189,15 @@ class Evaluator:
         except (TypeError, ValueError, IndexError) as err:
             shapes = ", ".join(str(tuple(jnp.shape(a))) for a in args)
             where = "per point" if per_point else "on whole arrays"
+            hint = ""
+            if isinstance(node, ModelCall) and per_point:
+                hint = (
+                    "; the module is called once per point on feature vectors: if it works on "
+                    "whole point arrays (N, D) instead, give its class `pointwise = False`"
+                )
             raise ExpressionError(
                 f"evaluating `{describe(node)}` failed {where} with operand shapes ({shapes}): "
-                f"{err}"
+                f"{err}{hint}"
             ) from None
         raise ExpressionError(f"cannot evaluate {type(node).__name__} node {node.label()!r}")
 

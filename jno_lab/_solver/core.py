@@ -160,6 +160,9 @@ class core:
                 f"batchsize={batchsize} must lie between 1 and the number of problem instances "
                 f"B={total} (batches are drawn over instances; None trains on all of them)"
             )
+        steps = [g["t"].shape[0] for g in self._bind()["groups"].values() if g["t"] is not None]
+        if window is not None and max(steps, default=1) <= window:
+            window = None  # every run of time steps is the whole axis: the same step
         return StepConfig(flags, transforms, length, masked, batchsize, total, window)
 
     def _batch_total(self) -> int:
@@ -183,7 +186,7 @@ class core:
         """Lower and compile the training step now (`solve` does it when needed)."""
         self._check_mesh(mesh)
         self._check_optimizers()
-        config = self._config(FUSED_STEPS, True, None)
+        config = self._config(FUSED_STEPS, True, None, window=1)
         state = self._initial_state(config)
         n_active = jnp.asarray(1, jnp.int32)
         self._chunk_fn(config, False).lower(
