@@ -153,3 +153,20 @@ def test_calling_an_expression_substitutes_coordinates(timed_dom):
     assert u(x, y, t).key == u.key
     with pytest.raises(TypeError, match="arguments must be variables"):
         u(x0 + 1)
+
+
+def test_configured_defaults_resolve_bare_scheme_strings(monkeypatch, tmp_path):
+    from jno_lab._trace._schemes import first_order_mode, second_order_mode
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    jno.setup()
+    assert second_order_mode("automatic_differentiation") == "auto"
+    (tmp_path / ".jno.toml").write_text('[jno]\ndiff_type = "reverse"\nhessian_type = "forward"\n')
+    assert first_order_mode("automatic_differentiation") == "reverse"
+    assert second_order_mode("automatic_differentiation") == "fwd-over-fwd"
+    jno.setup(hessian_type="rev-over-fwd")
+    assert second_order_mode("automatic_differentiation") == "rev-over-fwd"
+    # an explicit scheme string always wins
+    assert second_order_mode("automatic_differentiation:fwd-over-rev") == "fwd-over-rev"
+    jno.setup()
