@@ -167,8 +167,9 @@ class Evaluator:
 
     # -- shared ------------------------------------------------------------------------
     def _module(self, model: Any, params: tuple) -> Any:
-        i = self.index[id(model)]
-        return eqx.combine(params[i], self.statics[i])
+        # The static part is read at trace time, so a module re-instantiated with another
+        # architecture (a sweep trial) is picked up by the next trace.
+        return eqx.combine(params[self.index[id(model)]], model.static_part())
 
     def _compute(
         self, node: Placeholder, args: list[jax.Array], params: tuple, per_point: bool

@@ -414,6 +414,27 @@ class core:
         values = fn(program.initial_params(), program.bind(binding.for_program(program)))
         return _as_output(program, program.roots[0], values[0])
 
+    # -- search ----------------------------------------------------------------------------
+    def sweep(
+        self,
+        space: Any = None,
+        optimizer: Any = "NGOpt",
+        budget: int | None = None,
+        devices: Any = None,
+        *,
+        score: str | None = None,
+    ) -> statistics:
+        """Search architecture and training hyper-parameters; see `jno_lab._search.sweep`.
+
+        Returns:
+            The statistics of the best trial; `self.best_config` and `self.sweep_results`
+            (one row per trial: config, score, time) are set, and the models keep the
+            best trial's architecture and trained parameters.
+        """
+        from .._search.sweep import run_sweep
+
+        return run_sweep(self, space, optimizer, budget, devices, score=score)
+
     # -- inspection ------------------------------------------------------------------------
     def print_tree(self) -> str:
         """Print and return the expression trees of the constraints and trackers."""
