@@ -104,8 +104,13 @@ class Program:
     def initial_params(self) -> tuple[Any, ...]:
         return tuple(t.get_params() for t in self.trainables)
 
-    def __call__(self, params: tuple[Any, ...], data: Data) -> list[jax.Array]:
-        """Values of the roots, in order: per-point roots as `(B, T, N, *F)` arrays."""
+    def __call__(
+        self, params: tuple[Any, ...], data: Data, key: jax.Array | None = None
+    ) -> list[jax.Array]:
+        """Values of the roots, in order: per-point roots as `(B, T, N, *F)` arrays.
+
+        `key` seeds stochastic nodes (noise); the solver passes a new key every step.
+        """
         spatial_dim = self.spatial_dim
         exports: dict[tuple, jax.Array] = {}
         for tag, nodes in self.exports.items():

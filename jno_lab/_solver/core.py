@@ -22,6 +22,7 @@ from .host_schedules import host_schedules
 from .shapes import print_shapes, print_tree
 from .statistics import statistics
 from .step import StepConfig, TrainState, build_chunk, init_opt_states
+from .tracking import group_trackers
 
 FUSED_STEPS = 64
 """Steps per compiled call when no callback needs to run between steps."""
@@ -98,6 +99,8 @@ class core:
         self.domain = domain if domain is not None else found
         self.rng_seed = get_seed() if rng_seed is None else int(rng_seed)
         self.constraint_names = [_short(render(c)) for c in self.constraints]
+        self.tracker_names = _unique([t.name or _short(render(t.expr)) for t in self.trackers])
+        self._tracker_groups = group_trackers(self.trackers, self.trainables)
         self.stats = statistics([], self.constraint_names)
         self.stop_training = False
         self.compile_count = 0
@@ -171,11 +174,10 @@ class core:
     def _chunk_fn(self, config: StepConfig, checkpoint: bool) -> Any:
         key = (config, checkpoint)
         if key not in self._chunks:
-            intervals = tuple(t.interval for t in self.trackers)
             self._chunks[key] = build_chunk(
                 self._loss_program,
-                self._tracker_program,
-                intervals,
+                self._tracker_groups,
+                len(self.trackers),
                 config,
                 self._trace_counter,
                 checkpoint,
@@ -340,11 +342,11 @@ class core:
             "tracker_epochs": {},
         }
         if "trackers" in merged:
-            for j, tracker in enumerate(self.trackers):
-                values = np.asarray(merged["trackers"][:, j])
-                keep = ~np.isnan(values) | (steps % tracker.interval == 0)
-                name = tracker.name or _short(render(tracker.expr))
-                log["trackers"][name] = values[keep]
+            for tracker, name, values in zip(
+                self.trackers, self.tracker_names, merged["trackers"], strict=True
+            ):
+                keep = steps % tracker.interval == 0
+                log["trackers"][name] = np.asarray(values)[keep]
                 log["tracker_epochs"][name] = steps[keep]
         self.stats.training_logs.append(log)
         self.stats.trainable_params = sum(
@@ -467,6 +469,16 @@ def _time_windows(data: dict, window: int | None) -> list[dict] | None:
                 group = {**group, "t": times[start : start + window]}
             groups[tag] = group
         out.append({"groups": groups, "tensors": data["tensors"]})
+    return out
+
+
+def _unique(names: list[str]) -> list[str]:
+    """`names` with repeats numbered (`name`, `name#2`, ...), so no tracker hides another."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
     return out
 
 

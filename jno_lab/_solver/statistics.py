@@ -104,7 +104,9 @@ class statistics:
                 lines.append(f"  {name}: {value:.6e}")
         for name, values in self.trackers.items():
             if values.size:
-                lines.append(f"tracker {name}: last {values[-1]:.6e}")
+                last = values[-1]
+                shown = f"{float(last):.6e}" if np.ndim(last) == 0 else f"array {np.shape(last)}"
+                lines.append(f"tracker {name}: last {shown}")
         text = "\n".join(lines)
         print(text)
         return text

@@ -17,6 +17,7 @@ import jax.numpy as jnp
 import optax
 
 from .._lower.program import Program, check_scalar
+from .tracking import TrackerGroup, idle_values, tracker_values
 
 
 class TrainState(NamedTuple):
@@ -73,8 +74,8 @@ def _select_window(data: dict, window: int, key: jax.Array) -> dict:
 
 def build_chunk(
     loss_program: Program,
-    tracker_program: Program | None,
-    tracker_intervals: tuple[int, ...],
+    tracker_groups: list[TrackerGroup],
+    n_trackers: int,
     config: StepConfig,
     trace_counter: list[int],
     checkpoint_gradients: bool = False,
@@ -82,12 +83,12 @@ def build_chunk(
     """Return the jitted `chunk(state, data, hyper)`; `hyper = (lr_scales, weights)`."""
     n_constraints = len(loss_program.roots)
 
-    def loss_fn(train_params: tuple, frozen: tuple, data: dict) -> tuple[jax.Array, Any]:
+    def loss_fn(train_params: tuple, frozen: tuple, data: dict, key: jax.Array) -> jax.Array:
         params = tuple(
             tp if flag else fp
             for tp, fp, flag in zip(train_params, frozen, config.trainable, strict=True)
         )
-        values = loss_program(params, data)
+        values = loss_program(params, data, key)
         losses = jnp.stack(
             [
                 check_scalar(v, n, "constraint")
@@ -101,7 +102,7 @@ def build_chunk(
 
     def one_step(state: TrainState, data: dict, hyper: Any) -> tuple[TrainState, dict]:
         lr_scales, weight_schedule = hyper
-        key, batch_key = jax.random.split(state.key)
+        key, batch_key, noise_key = jax.random.split(state.key, 3)
         if config.batchsize is not None:
             idx = jax.random.choice(
                 batch_key, config.batch_size_total, (config.batchsize,), replace=False
@@ -124,7 +125,7 @@ def build_chunk(
         )
 
         def total_fn(tp: tuple) -> tuple[jax.Array, jax.Array]:
-            losses = loss_fn(tp, frozen_params, data)
+            losses = loss_fn(tp, frozen_params, data, noise_key)
             return jnp.sum(weights * losses), losses
 
         (total, losses), grads = jax.value_and_grad(total_fn, has_aux=True)(trainable_params)
@@ -149,9 +150,9 @@ def build_chunk(
             "weights": weights,
             "lrs": jnp.stack(lrs) if lrs else jnp.zeros((0,), jnp.float32),
         }
-        if tracker_program is not None:
-            record["trackers"] = _trackers(
-                tracker_program, tracker_intervals, state.step, state.params, data
+        if tracker_groups:
+            record["trackers"] = tracker_values(
+                tracker_groups, n_trackers, state.step, state.params, data, noise_key
             )
         new_state = TrainState(
             tuple(new_params), tuple(new_opt_states), state.step + 1, losses, key
@@ -166,9 +167,11 @@ def build_chunk(
             return jax.lax.scan(
                 lambda s, _: one_step(s, data, hyper), state, None, length=config.length
             )
-        idle = _idle_record(
-            n_constraints, sum(config.trainable), tracker_intervals, tracker_program
-        )
+        idle = _idle_record(n_constraints, sum(config.trainable))
+        if tracker_groups:
+            idle["trackers"] = idle_values(
+                tracker_groups, n_trackers, state.params, data, state.key
+            )
 
         def body(s: TrainState, i: jax.Array) -> tuple[TrainState, dict]:
             return jax.lax.cond(
@@ -180,36 +183,14 @@ def build_chunk(
     return jax.jit(chunk, donate_argnums=(0,))
 
 
-def _idle_record(
-    n_constraints: int, n_trained: int, intervals: tuple[int, ...], trackers: Any
-) -> dict[str, jax.Array]:
+def _idle_record(n_constraints: int, n_trained: int) -> dict[str, Any]:
     """The record of a step that did not run (same structure as `one_step`'s record)."""
-    record = {
+    return {
         "total": jnp.zeros((), jnp.float32),
         "losses": jnp.zeros((n_constraints,), jnp.float32),
         "weights": jnp.zeros((n_constraints,), jnp.float32),
         "lrs": jnp.zeros((n_trained,), jnp.float32),
     }
-    if trackers is not None:
-        record["trackers"] = jnp.full((len(intervals),), jnp.nan, jnp.float32)
-    return record
-
-
-def _trackers(
-    program: Program, intervals: tuple[int, ...], step: jax.Array, params: tuple, data: dict
-) -> jax.Array:
-    due = jnp.stack([step % iv == 0 for iv in intervals])
-
-    def compute() -> jax.Array:
-        values = program(params, data)
-        return jnp.stack(
-            [jnp.reshape(v, (-1,))[0] if jnp.size(v) == 1 else jnp.mean(v) for v in values]
-        )
-
-    values = jax.lax.cond(
-        jnp.any(due), compute, lambda: jnp.full((len(intervals),), jnp.nan, jnp.float32)
-    )
-    return jnp.where(due, values, jnp.nan)
 
 
 def init_opt_states(params: tuple, config: StepConfig) -> tuple:
