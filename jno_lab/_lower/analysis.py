@@ -22,6 +22,7 @@ from .._trace.nodes import (
     Laplacian,
     ModelCall,
     Op,
+    ParamJacobian,
     Placeholder,
     TensorTag,
     Tracker,
@@ -226,7 +227,7 @@ def _level(node: Placeholder, levels: dict[tuple, Level]) -> Level:
         return INSTANCE
     if not node.children:
         return CONST
-    if isinstance(node, Tracker):
+    if isinstance(node, Tracker | ParamJacobian):
         return GLOBAL
     if isinstance(node, CoordinateOperator):
         target_level = child_levels[0]

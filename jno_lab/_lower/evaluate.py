@@ -27,6 +27,7 @@ from .._trace.nodes import (
     Laplacian,
     ModelCall,
     Op,
+    ParamJacobian,
     Placeholder,
     TensorTag,
     Tracker,
@@ -35,6 +36,7 @@ from .._trace.nodes import (
 from .._trace.parameter import Parameter
 from . import derivatives
 from .analysis import ExpressionError, Level, describe
+from .jacobian import param_jacobian
 
 
 @dataclass
@@ -54,11 +56,18 @@ class PointContext:
 
 @dataclass
 class GlobalContext:
-    """Whole arrays: per-point results by node key, tensors `(B, ...)`, parameters."""
+    """Whole arrays: per-point results by node key, tensors `(B, ...)`, parameters.
+
+    `data`, `key` and `spatial_dim` are what the program was called with; parameter
+    Jacobians re-evaluate sub-expressions from them.
+    """
 
     exports: dict[tuple, jax.Array]
     tensors: dict[str, jax.Array]
     params: tuple[Any, ...]
+    data: dict[str, Any] = field(default_factory=dict)
+    key: jax.Array | None = None
+    spatial_dim: int = 0
     memo: dict[tuple, Any] = field(default_factory=dict)
 
 
@@ -148,6 +157,8 @@ class Evaluator:
             return ctx.tensors[node.tag]
         if isinstance(node, Tracker):
             return self.global_value(node.expr, ctx)
+        if isinstance(node, ParamJacobian):
+            return param_jacobian(self, node, ctx)
         if isinstance(node, Variable | CoordinateOperator):
             raise AssertionError(f"{node!r} is evaluated per point")
         args = [self.global_value(c, ctx) for c in node.children]

@@ -19,6 +19,7 @@ import numpy as np
 from .._trace.nodes import Placeholder, TensorTag, Variable
 from .analysis import Analysis, ExpressionError, analyse, canonicalize, describe
 from .evaluate import Evaluator, GlobalContext, point_function
+from .rows import map_rows
 
 Data = dict[str, Any]
 
@@ -114,52 +115,15 @@ class Program:
         spatial_dim = self.spatial_dim
         exports: dict[tuple, jax.Array] = {}
         for tag, nodes in self.exports.items():
-            values = _vmapped_group(
-                point_function(self.evaluator, nodes, spatial_dim),
-                params,
+            f = point_function(self.evaluator, nodes, spatial_dim)
+            values = map_rows(
+                lambda x, t, n, tens, f=f: f(params, x, t, n, tens),
                 data["groups"][tag],
                 data["tensors"],
             )
             exports.update({n.key: v for n, v in zip(nodes, values, strict=True)})
-        ctx = GlobalContext(exports, data["tensors"], params)
+        ctx = GlobalContext(exports, data["tensors"], params, data, key, spatial_dim)
         return [self.evaluator.global_value(r, ctx) for r in self.roots]
-
-
-def _vmapped_group(f: Any, params: tuple, group: dict[str, Any], tensors: dict) -> list:
-    """Evaluate the per-point function `f` on every (instance, time, point): `(B, T, N, *F)`.
-
-    The (time, point) pairs, and the instances too when there are no per-instance
-    tensors, are flattened into ONE vmapped axis: nested vmaps over size-1 axes
-    make XLA emit batched matmuls that run ~2x slower than one flat batch.
-    """
-    x, t, n = group["x"], group["t"], group["n"]
-    batch, count = x.shape[0], x.shape[1]
-    steps = 1 if t is None else t.shape[0]
-
-    def rows(xs: jax.Array, ns: Any, lead: tuple[int, ...]) -> tuple[jax.Array, Any, Any]:
-        """Flat `(*lead, T, N)` rows of coordinates, times and normals."""
-
-        def spread(a: jax.Array) -> jax.Array:  # (*lead, N, D) -> (prod, D)
-            a = jnp.broadcast_to(a[..., None, :, :], (*lead, steps, count, a.shape[-1]))
-            return a.reshape(-1, a.shape[-1])
-
-        tr = None
-        if t is not None:
-            tr = jnp.broadcast_to(t[:, None], (*lead, steps, count)).reshape(-1)
-        return spread(xs), tr, None if ns is None else spread(ns)
-
-    def over_rows(xr: jax.Array, tr: Any, nr: Any, tens: dict) -> list:
-        return jax.vmap(lambda xi, ti, ni: f(params, xi, ti, ni, tens))(xr, tr, nr)
-
-    if not tensors:
-        values = over_rows(*rows(x, n, (batch,)), {})
-        return [v.reshape((batch, steps, count, *v.shape[1:])) for v in values]
-
-    def per_instance(xs: jax.Array, ns: Any, tens: dict) -> list:
-        values = over_rows(*rows(xs, ns, ()), tens)
-        return [v.reshape((steps, count, *v.shape[1:])) for v in values]
-
-    return jax.vmap(per_instance)(x, n, tensors)
 
 
 def _f32(array: Any) -> jax.Array:

@@ -49,6 +49,19 @@ class Model(Trainable):
     def __repr__(self) -> str:
         return f"Model({self.describe()!r}, frozen={self.frozen})"
 
+    def mask(self, param_mask: Any = None) -> MaskedModel:
+        """Select a subset of parameters: `u.grad(net.mask(m))` restricts the Jacobian.
+
+        Args:
+            param_mask: a pytree of booleans with the structure of `self.module`.
+        """
+        if param_mask is None:
+            return MaskedModel(self, None)
+        from .selection import ParameterSelection
+
+        ParameterSelection(self, param_mask)  # validates the structure now
+        return MaskedModel(self, param_mask)
+
     # -- call convention -------------------------------------------------------------
     @property
     def pointwise(self) -> bool:
@@ -123,3 +136,14 @@ class Model(Trainable):
 
     def parameter_count(self) -> int:
         return sum(x.size for x in jax.tree_util.tree_leaves(self.get_params()))
+
+
+class MaskedModel:
+    """A model with a parameter mask, as returned by `Model.mask(m)`."""
+
+    def __init__(self, model: Model, mask_tree: Any):
+        self.model = model
+        self.mask_tree = mask_tree
+
+    def __repr__(self) -> str:
+        return f"MaskedModel({self.model.describe()!r})"

@@ -196,6 +196,30 @@ class OperatorMixin:
 
         return _second_order(Hessian, self, variables, scheme, ".hessian")
 
+    # -- parameter derivatives --------------------------------------------------------
+    def grad(self, model: Any) -> Placeholder:
+        """Jacobian w.r.t. a model's trainable parameters (`net` or `net.mask(m)`).
+
+        Per point: shape `(B, N, P)`, or `(B, N, D, P)` for a `D`-vector output.
+        """
+        from .._nn.model import MaskedModel, Model
+        from .nodes import ModelCall, ParamJacobian
+
+        mask = None
+        if isinstance(model, MaskedModel):
+            model, mask = model.model, model.mask_tree
+        if not isinstance(model, Model):
+            raise TypeError(
+                f".grad(...) takes a model from jno.nn.wrap (or model.mask(m)), got "
+                f"{type(model).__name__}; for coordinate derivatives use .d(x)"
+            )
+        if not any(isinstance(n, ModelCall) and n.model is model for n in self.walk()):  # type: ignore[attr-defined]
+            raise ValueError(
+                f"`.grad({model.describe()})`: the expression does not call model "
+                f"{model.describe()!r}, so its Jacobian would be zero"
+            )
+        return ParamJacobian(self, model, mask)  # type: ignore[arg-type]
+
     # -- reductions and losses --------------------------------------------------
     @property
     def mse(self) -> Placeholder:

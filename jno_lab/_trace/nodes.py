@@ -311,6 +311,39 @@ class Hessian(CoordinateOperator):
     kind = "hessian"
 
 
+class ParamJacobian(Placeholder):
+    """Jacobian of `target` w.r.t. a model's trainable parameters: `u.grad(net)`.
+
+    Per-point targets give `(B, N, *F, P)` (`(B, T, N, *F, P)` with several time
+    steps); whole-array targets (e.g. a loss) give `(*S, P)`, so `pde.mse.grad(net)`
+    is the loss gradient.
+    """
+
+    kind = "param_jacobian"
+
+    def __init__(self, target: Placeholder, model: Any, mask: Any = None):
+        super().__init__(target)
+        self.model = model
+        self.mask = mask
+
+    @property
+    def target(self) -> Placeholder:
+        return self.children[0]
+
+    def _static(self) -> tuple:
+        import jax
+
+        mask = (
+            None
+            if self.mask is None
+            else tuple(bool(m) for m in jax.tree_util.tree_leaves(self.mask))
+        )
+        return (id(self.model), mask)
+
+    def label(self) -> str:
+        return f"grad[{self.model.describe()}]"
+
+
 class Tracker(Placeholder):
     """An expression logged during training that does not enter the loss.
 
