@@ -12,6 +12,7 @@ Example:
 
 from . import fn as fn
 from . import nn as nn
+from . import noise as noise
 from . import numpy as numpy
 from ._config import get_seed as get_seed
 from ._config import setup as setup
@@ -35,6 +36,7 @@ __all__ = [
     "fn",
     "get_seed",
     "nn",
+    "noise",
     "np",
     "numpy",
     "setup",

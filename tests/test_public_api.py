@@ -14,6 +14,7 @@ PUBLIC_NAMES = {
     "fn",
     "get_seed",
     "nn",
+    "noise",
     "np",
     "numpy",
     "setup",

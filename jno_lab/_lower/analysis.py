@@ -21,6 +21,7 @@ from .._trace.nodes import (
     FunctionCall,
     Laplacian,
     ModelCall,
+    Noise,
     Op,
     ParamJacobian,
     Placeholder,
@@ -43,6 +44,7 @@ class Level:
 
 
 CONST = Level("const")
+NOISE = Level("noise")  # per point, but with no points of its own until combined
 INSTANCE = Level("instance")
 GLOBAL = Level("global")
 
@@ -214,6 +216,8 @@ def _combine(node: Placeholder, levels: list[Level]) -> Level:
         )
     if tags:
         return point(tags.pop())
+    if any(lv.kind == "noise" for lv in levels):
+        return NOISE
     if any(lv.kind == "instance" for lv in levels):
         return INSTANCE
     return CONST
@@ -225,6 +229,8 @@ def _level(node: Placeholder, levels: dict[tuple, Level]) -> Level:
         return point(node.tag)
     if isinstance(node, TensorTag):
         return INSTANCE
+    if isinstance(node, Noise):
+        return NOISE
     if not node.children:
         return CONST
     if isinstance(node, Tracker | ParamJacobian):

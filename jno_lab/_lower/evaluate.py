@@ -26,6 +26,7 @@ from .._trace.nodes import (
     FunctionCall,
     Laplacian,
     ModelCall,
+    Noise,
     Op,
     ParamJacobian,
     Placeholder,
@@ -48,10 +49,11 @@ class PointContext:
     normal: jax.Array | None
     tensors: dict[str, jax.Array]
     params: tuple[Any, ...]
+    key: jax.Array | None = None  # this point's random key (noise)
     memo: dict[tuple, Any] = field(default_factory=dict)
 
     def with_z(self, z: jax.Array) -> PointContext:
-        return PointContext(z, self.spatial_dim, self.normal, self.tensors, self.params)
+        return PointContext(z, self.spatial_dim, self.normal, self.tensors, self.params, self.key)
 
 
 @dataclass
@@ -83,6 +85,7 @@ class Evaluator:
         self.levels = levels
         self.trainables = trainables
         self.index = {id(t): i for i, t in enumerate(trainables)}
+        self.noise_slots: dict[tuple, int] = {}  # noise node -> its stream (set by Program)
         self.statics = [t.static_part() if hasattr(t, "static_part") else None for t in trainables]
 
     # -- entry points ----------------------------------------------------------------
@@ -115,6 +118,8 @@ class Evaluator:
             return self._variable(node, ctx)
         if isinstance(node, TensorTag):
             return ctx.tensors[node.tag]
+        if isinstance(node, Noise):
+            return self._noise(node, ctx)
         if isinstance(node, CoordinateOperator):
             return self._derivative(node, ctx)
         args = [self.point_value(c, ctx) for c in node.children]
@@ -133,6 +138,17 @@ class Evaluator:
         if ctx.normal is None:
             raise ExpressionError(f"{node.label()}: tag {node.tag!r} has no normals")
         return ctx.normal[node.dim : node.dim + 1]
+
+    def _noise(self, node: Noise, ctx: PointContext) -> jax.Array:
+        if ctx.key is None:
+            raise ExpressionError(f"noise {node.label()} needs a random key")
+        key = jax.random.fold_in(ctx.key, self.noise_slots[node.key])
+        p, shape = node.params, (node.ndim,)
+        if node.distribution == "gaussian":
+            return p["mean"] + p["std"] * jax.random.normal(key, shape)
+        if node.distribution == "uniform":
+            return jax.random.uniform(key, shape, minval=p["low"], maxval=p["high"])
+        return p["loc"] + p["scale"] * jax.random.laplace(key, shape)
 
     def coordinate_index(self, var: Variable, ctx: PointContext) -> int:
         return var.dim if var.axis == "spatial" else ctx.spatial_dim
@@ -157,6 +173,11 @@ class Evaluator:
             return ctx.tensors[node.tag]
         if isinstance(node, Tracker):
             return self.global_value(node.expr, ctx)
+        if self.levels[node.key].kind == "noise":
+            raise ExpressionError(
+                f"`{describe(node)}` is noise with no points of its own: combine it with an "
+                "expression of coordinates, e.g. (u + noise).mse"
+            )
         if isinstance(node, ParamJacobian):
             return param_jacobian(self, node, ctx)
         if isinstance(node, Variable | CoordinateOperator):
@@ -228,11 +249,11 @@ class Evaluator:
 def point_function(
     evaluator: Evaluator, nodes: list[Placeholder], spatial_dim: int
 ) -> Callable[..., list[jax.Array]]:
-    """Build `f(params, x, t, normal, tensors) -> [value per node]` for one point."""
+    """Build `f(params, x, t, normal, tensors, key) -> [value per node]` for one point."""
 
-    def f(params: tuple, x: jax.Array, t: jax.Array | None, normal: Any, tensors: dict) -> list:
+    def f(params: tuple, x: jax.Array, t: Any, normal: Any, tensors: dict, key: Any = None) -> list:
         z = x if t is None else jnp.concatenate([x, jnp.reshape(t, (1,))])
-        ctx = PointContext(z, spatial_dim, normal, tensors, params)
+        ctx = PointContext(z, spatial_dim, normal, tensors, params, key)
         return [evaluator.point_value(n, ctx) for n in nodes]
 
     return f

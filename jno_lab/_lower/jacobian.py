@@ -38,17 +38,18 @@ def param_jacobian(evaluator: Evaluator, node: ParamJacobian, ctx: GlobalContext
     if level.kind == "point":
         group = ctx.data["groups"][level.tag]
 
-        def row(x: jax.Array, t: Any, normal: Any, tensors: dict) -> jax.Array:
+        def row(x: jax.Array, t: Any, normal: Any, tensors: dict, key: Any) -> jax.Array:
             z = x if t is None else jnp.concatenate([x, jnp.reshape(t, (1,))])
 
             def value(flat: jax.Array) -> jax.Array:
                 params = _with(ctx.params, i, selection.unflatten(ctx.params[i], flat))
-                point = PointContext(z, ctx.spatial_dim, normal, tensors, params)
+                point = PointContext(z, ctx.spatial_dim, normal, tensors, params, key)
                 return evaluator.point_value(node.target, point)
 
             return jax.jacrev(value)(flat0)
 
-        jac = map_rows(row, group, ctx.tensors)  # (B, T, N, *F, P)
+        noisy = ctx.key is not None
+        jac = map_rows(row, group, ctx.tensors, ctx.key if noisy else None)  # (B, T, N, *F, P)
         return jac[:, 0] if jac.shape[1] == 1 else jac
 
     from .program import Program

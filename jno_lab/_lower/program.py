@@ -16,7 +16,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .._trace.nodes import Placeholder, TensorTag, Variable
+from .._trace.nodes import Noise, Placeholder, TensorTag, Variable
 from .analysis import Analysis, ExpressionError, analyse, canonicalize, describe
 from .evaluate import Evaluator, GlobalContext, point_function
 from .rows import map_rows
@@ -47,6 +47,7 @@ class Program:
             {n.tag for r in self.roots for n in r.walk() if isinstance(n, TensorTag)}
         )
         self.spatial_dim = 0
+        self.noisy_tags = self._noise_streams()
 
     # -- structure ---------------------------------------------------------------------
     def _exports(self) -> dict[str, list[Placeholder]]:
@@ -65,6 +66,18 @@ class Program:
         for key, node in wanted.items():
             groups.setdefault(self.levels[key].tag, []).append(node)  # type: ignore[arg-type]
         return groups
+
+    def _noise_streams(self) -> set[str]:
+        """Number the noise terms (each its own random stream); return the tags using noise."""
+        tags: set[str] = set()
+        for root in self.roots:
+            for node in root.walk():
+                if isinstance(node, Noise):
+                    self.evaluator.noise_slots.setdefault(node.key, len(self.evaluator.noise_slots))
+        for tag, nodes in self.exports.items():
+            if any(isinstance(n, Noise) for e in nodes for n in e.walk()):
+                tags.add(tag)
+        return tags
 
     def _normal_tags(self) -> set[str]:
         return {
@@ -117,9 +130,10 @@ class Program:
         for tag, nodes in self.exports.items():
             f = point_function(self.evaluator, nodes, spatial_dim)
             values = map_rows(
-                lambda x, t, n, tens, f=f: f(params, x, t, n, tens),
+                lambda x, t, n, tens, k, f=f: f(params, x, t, n, tens, k),
                 data["groups"][tag],
                 data["tensors"],
+                key if tag in self.noisy_tags else None,
             )
             exports.update({n.key: v for n, v in zip(nodes, values, strict=True)})
         ctx = GlobalContext(exports, data["tensors"], params, data, key, spatial_dim)

@@ -382,7 +382,7 @@ class core:
                 (less memory); per-point results are the same for any window, while
                 reductions come back once per window, stacked on a leading axis.
                 None evaluates all time steps at once.
-            key: unused (no stochastic expressions yet).
+            key: PRNG key for noise terms (default: from the solver's seed).
             samples: unused (no Bayesian models yet).
         """
         single = not isinstance(operation, list | tuple)
@@ -393,11 +393,12 @@ class core:
         program, fn = self._program_for(ops)  # type: ignore[arg-type]
         data = program.bind(domain if domain is not None else self.domain)
         params = program.initial_params()
+        key = jax.random.PRNGKey(self.rng_seed) if key is None else key
         windows = _time_windows(data, min_consecutive)
         if windows is None:
-            values = [np.asarray(v) for v in fn(params, data)]
+            values = [np.asarray(v) for v in fn(params, data, key)]
         else:
-            parts = [fn(params, window) for window in windows]
+            parts = [fn(params, window, key) for window in windows]
             values = [
                 np.concatenate(vs, axis=1)
                 if program.levels[root.key].kind == "point"
@@ -413,7 +414,8 @@ class core:
         """Evaluate `operation` at arbitrary `points` of shape `(B, N, D)` or `(N, D)`."""
         binding = PointsBinding(points, context)
         program, fn = self._program_for([operation])
-        values = fn(program.initial_params(), program.bind(binding.for_program(program)))
+        data = program.bind(binding.for_program(program))
+        values = fn(program.initial_params(), data, jax.random.PRNGKey(self.rng_seed))
         return _as_output(program, program.roots[0], values[0])
 
     # -- search ----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import itertools
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -342,6 +342,58 @@ class ParamJacobian(Placeholder):
 
     def label(self) -> str:
         return f"grad[{self.model.describe()}]"
+
+
+class Noise(Placeholder):
+    """Random noise drawn anew every training step, one draw per point: shape `(ndim,)`.
+
+    Args:
+        distribution: "gaussian" (params `std`, `mean`), "uniform" (`low`, `high`) or
+            "laplace" (`scale`, `loc`).
+        **params: the distribution's parameters, and `ndim` (default 1).
+
+    Example:
+        >>> import jno_lab as jno
+        >>> jno.noise.gaussian(std=0.1).label()
+        'gaussian(std=0.1)'
+    """
+
+    kind = "noise"
+    DISTRIBUTIONS: ClassVar[dict[str, dict[str, float]]] = {
+        "gaussian": {"std": 1.0, "mean": 0.0},
+        "uniform": {"low": 0.0, "high": 1.0},
+        "laplace": {"scale": 1.0, "loc": 0.0},
+    }
+
+    def __init__(self, distribution: str, **params: Any):
+        if distribution not in self.DISTRIBUTIONS:
+            raise ValueError(
+                f"unknown noise distribution {distribution!r}; choose one of "
+                f"{', '.join(self.DISTRIBUTIONS)}"
+            )
+        ndim = params.pop("ndim", 1)
+        if not isinstance(ndim, int) or ndim < 1:
+            raise ValueError(f"noise ndim must be a positive integer, got {ndim!r}")
+        allowed = self.DISTRIBUTIONS[distribution]
+        unknown = sorted(set(params) - set(allowed))
+        if unknown:
+            raise ValueError(
+                f"{distribution} noise takes {', '.join(allowed)} and ndim; "
+                f"got {', '.join(unknown)}"
+            )
+        super().__init__()
+        self.distribution = distribution
+        self.ndim = ndim
+        self.params = {**allowed, **{k: float(v) for k, v in params.items()}}
+
+    def _static(self) -> tuple:
+        # every noise node is its own random variable: never merged with another
+        return (self.distribution, self.ndim, tuple(sorted(self.params.items())), self.uid)
+
+    def label(self) -> str:
+        defaults = self.DISTRIBUTIONS[self.distribution]
+        args = ", ".join(f"{k}={v:g}" for k, v in self.params.items() if v != defaults[k])
+        return f"{self.distribution}({args})"
 
 
 class Tracker(Placeholder):
