@@ -10,6 +10,7 @@ Example:
     >>> x, y = dom.variable("interior")
 """
 
+from . import diagnostics as diagnostics
 from . import fn as fn
 from . import nn as nn
 from . import noise as noise
@@ -32,6 +33,7 @@ __all__ = [
     "LearningRateSchedule",
     "WeightSchedule",
     "core",
+    "diagnostics",
     "domain",
     "fn",
     "get_seed",

@@ -10,6 +10,7 @@ PUBLIC_NAMES = {
     "LearningRateSchedule",
     "WeightSchedule",
     "core",
+    "diagnostics",
     "domain",
     "fn",
     "get_seed",

@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
+from .._config import get_seed
 from .._nn.selection import ParameterSelection
 from .rows import map_rows
 
@@ -24,6 +26,20 @@ if TYPE_CHECKING:
 
 def _with(params: tuple, i: int, value: Any) -> tuple:
     return (*params[:i], value, *params[i + 1 :])
+
+
+def _subset(group: dict, count: int) -> dict:
+    """A fixed random subset of `count` points of the group (all of them if fewer)."""
+    total = group["x"].shape[1]
+    if count >= total:
+        return group
+    rows = np.sort(np.random.default_rng(get_seed()).choice(total, size=count, replace=False))
+    normals = group["n"]
+    return {
+        "x": group["x"][:, rows],
+        "t": group["t"],
+        "n": None if normals is None else normals[:, rows],
+    }
 
 
 def param_jacobian(evaluator: Evaluator, node: ParamJacobian, ctx: GlobalContext) -> jax.Array:
@@ -37,6 +53,8 @@ def param_jacobian(evaluator: Evaluator, node: ParamJacobian, ctx: GlobalContext
 
     if level.kind == "point":
         group = ctx.data["groups"][level.tag]
+        if node.subset is not None:
+            group = _subset(group, node.subset)
 
         def row(x: jax.Array, t: Any, normal: Any, tensors: dict, key: Any) -> jax.Array:
             z = x if t is None else jnp.concatenate([x, jnp.reshape(t, (1,))])

@@ -80,6 +80,10 @@ def _transpose(a: Any) -> Any:
     return jnp.swapaxes(a, -1, -2) if jnp.ndim(a) >= 2 else a
 
 
+def _rows(a: Any) -> Any:
+    return jnp.reshape(a, (-1, a.shape[-1]))
+
+
 def _norm(a: Any, *, axis: Any = None, ord: Any = None) -> Any:
     return jnp.linalg.norm(a, ord=ord, axis=axis)
 
@@ -131,6 +135,7 @@ OPS: dict[str, OpSpec] = {
     "max": OpSpec(jnp.max, "axis"),
     "min": OpSpec(jnp.min, "axis"),
     "norm": OpSpec(_norm, "axis"),
+    "rows": OpSpec(_rows, "reduce"),  # (..., P) -> (rows, P): Jacobians as matrices
     "mse": OpSpec(_mse, "reduce"),
     "mae": OpSpec(_mae, "reduce"),
     "rmse": OpSpec(_rmse, "reduce"),

@@ -321,10 +321,13 @@ class ParamJacobian(Placeholder):
 
     kind = "param_jacobian"
 
-    def __init__(self, target: Placeholder, model: Any, mask: Any = None):
+    def __init__(
+        self, target: Placeholder, model: Any, mask: Any = None, subset: int | None = None
+    ):
         super().__init__(target)
         self.model = model
         self.mask = mask
+        self.subset = subset  # a fixed random subset of this many points (diagnostics)
 
     @property
     def target(self) -> Placeholder:
@@ -338,7 +341,7 @@ class ParamJacobian(Placeholder):
             if self.mask is None
             else tuple(bool(m) for m in jax.tree_util.tree_leaves(self.mask))
         )
-        return (id(self.model), mask)
+        return (id(self.model), mask, self.subset)
 
     def label(self) -> str:
         return f"grad[{self.model.describe()}]"
