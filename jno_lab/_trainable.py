@@ -74,6 +74,23 @@ class Trainable:
         """Alias of `optimizer` (for solvers restored with `core.load`)."""
         return self.optimizer(opt_fn, lr=lr)
 
+    def tune(
+        self,
+        *,
+        freeze: list | None = None,
+        lora: list | None = None,
+        optimizer: list | None = None,
+        lr: list | None = None,
+        dtype: list | None = None,
+    ) -> Any:
+        """Declare candidate settings of this model for `core.sweep`; returns self.
+
+        Each argument is a list of candidates, e.g. `lr=[lrs(1e-3), lrs(1e-4)]`.
+        """
+        from ._search.model_options import model_tune
+
+        return model_tune(self, freeze=freeze, lora=lora, optimizer=optimizer, lr=lr, dtype=dtype)
+
     def freeze(self) -> Any:
         """Exclude from training (the value stays fixed); returns self."""
         self._frozen = True

@@ -33,13 +33,17 @@ def wrap(module: _Any, space: _Any = None, name: str = "", weight_path: str | No
 
     Args:
         module: an `eqx.Module` instance, called per point (or on whole point
-            arrays when it declares `pointwise = False`).
-        space: an architecture search space (not supported by this version).
+            arrays when it declares `pointwise = False`); with `space`, the module
+            CLASS, built as `module(arch, key=key)` for each configuration.
+        space: an architecture search space (`jno.np.tune.space()`), searched by
+            `core.sweep`; returns a `TunableModule`.
         name: display name in messages and trees.
         weight_path: pretrained weights (`.eqx` file) to load.
     """
     if space is not None:
-        raise NotImplementedError("architecture search spaces (space=) are not supported yet")
+        from ._search.tunable import TunableModule
+
+        return TunableModule(module, space, name=name, weight_path=weight_path)
     if isinstance(module, type):
         raise TypeError(
             f"jno.nn.wrap expects a module instance, got the class {module.__name__}; "
@@ -65,8 +69,10 @@ __all__ = [
 
 
 class _CallableModule(_types.ModuleType):
-    def __call__(self, module: _Any, name: str = "", weight_path: str | None = None) -> Model:
-        return wrap(module, name=name, weight_path=weight_path)
+    def __call__(
+        self, module: _Any, space: _Any = None, name: str = "", weight_path: str | None = None
+    ) -> Model:
+        return wrap(module, space=space, name=name, weight_path=weight_path)
 
 
 _sys.modules[__name__].__class__ = _CallableModule

@@ -9,6 +9,7 @@ Example:
 
 import math as _math
 
+from ._search import tune
 from ._trace.functions import UNARY as _UNARY
 from ._trace.functions import (
     arctan2,
@@ -124,5 +125,6 @@ __all__ = [
     "tanh",
     "tracker",
     "transpose",
+    "tune",
     "where",
 ]

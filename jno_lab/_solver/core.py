@@ -99,7 +99,7 @@ class core:
         self.domain = domain if domain is not None else found
         self.rng_seed = get_seed() if rng_seed is None else int(rng_seed)
         self.constraint_names = [_short(render(c)) for c in self.constraints]
-        self.tracker_names = _unique([t.name or _short(render(t.expr)) for t in self.trackers])
+        self.tracker_names = tracker_display_names(self.trackers)
         self._tracker_groups = group_trackers(self.trackers, self.trainables)
         self.stats = statistics([], self.constraint_names)
         self.stop_training = False
@@ -111,6 +111,8 @@ class core:
         self._step = 0
         self._data: dict | None = None
         self._eval_cache: dict[tuple, tuple[Program, Any]] = {}
+        self.best_config: dict[str, Any] | None = None  # set by sweep()
+        self.sweep_results: list[dict[str, Any]] = []
 
     # -- checks ------------------------------------------------------------------------
     @staticmethod
@@ -418,6 +420,17 @@ class core:
         values = fn(program.initial_params(), data, jax.random.PRNGKey(self.rng_seed))
         return _as_output(program, program.roots[0], values[0])
 
+    def reset_compiled(self) -> None:
+        """Forget compiled steps and evaluators.
+
+        Needed after a model was rebuilt with another architecture of the same
+        parameter shapes (e.g. `TunableModule.instantiate`): the compiled code
+        would otherwise still run the old one.
+        """
+        self._chunks.clear()
+        self._eval_cache.clear()
+        self._opt_cache.clear()
+
     # -- search ----------------------------------------------------------------------------
     def sweep(
         self,
@@ -472,6 +485,11 @@ def _time_windows(data: dict, window: int | None) -> list[dict] | None:
             groups[tag] = group
         out.append({"groups": groups, "tensors": data["tensors"]})
     return out
+
+
+def tracker_display_names(trackers: list[Tracker]) -> list[str]:
+    """The names trackers get in `statistics.trackers`: given, or their expression."""
+    return _unique([t.name or _short(render(t.expr)) for t in trackers])
 
 
 def _unique(names: list[str]) -> list[str]:
