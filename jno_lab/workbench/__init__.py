@@ -1,0 +1,1 @@
+"""The workbench layer: what the JupyterLab workbench drives inside the kernel."""

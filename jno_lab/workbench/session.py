@@ -1,0 +1,444 @@
+"""Run control: train on a background thread with stop / pause / resume.
+
+A `Session` runs a training plan (a list of `Phase`s, each one `core.solve()` call)
+on a daemon thread, so a Jupyter kernel stays responsive while a model trains.
+Stop and pause act at chunk boundaries: every `inner_steps` steps the training
+thread looks at the requests made from other threads. Listeners get events
+(`started`, `phase`, `progress`, `paused`, `resumed`, `finished`, `stopped`,
+`failed`) with a snapshot of `Session.status`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+
+from .._solver.callbacks import Callback
+
+__all__ = ["Phase", "Session"]
+
+Listener = Callable[[dict[str, Any]], None]
+
+_ACTIVE = ("running", "paused", "stopping")
+"""States in which a run owns the solver: `start()` is refused."""
+
+
+@dataclass
+class Phase:
+    """One entry of a training plan: one `core.solve()` call.
+
+    Attributes:
+        epochs: training steps of this phase.
+        inner_steps: chunk length; stop and pause act after whole chunks, so it
+            must divide `epochs`. Longer chunks mean less Python between steps.
+        batchsize: instances per step (None: all of them), as in `core.solve`.
+        constraint_weights: weights or a weight schedule, as in `core.solve`.
+        configure: called on the training thread right before this phase's
+            `solve` (attach optimizers, freeze models, ...).
+        name: a label for messages and user interfaces.
+    """
+
+    epochs: int
+    inner_steps: int = 50
+    batchsize: int | None = None
+    constraint_weights: Any = None
+    configure: Callable[[], None] | None = None
+    name: str = ""
+
+
+class Session:
+    """Train a `jno.core` on a background thread; stop, pause and resume it.
+
+    Requests (`stop`, `pause`, `resume`) may come from any thread and take
+    effect at the next chunk boundary (every `Phase.inner_steps` steps). Time
+    spent paused counts neither in `status["elapsed_s"]` nor in the solver's
+    `statistics.training_time`. Listeners are called on the training thread.
+
+    Args:
+        progress_interval: least number of seconds between two `progress`
+            events; losses are read from the device only when one is due.
+
+    Example:
+        >>> import optax, jno_lab as jno
+        >>> from jno_lab.workbench.session import Phase, Session
+        >>> dom = jno.domain(constructor=jno.domain.line(mesh_size=0.25))
+        >>> (x,) = dom.variable("interior")
+        >>> p = jno.np.parameter((1,), init=0.0).optimizer(optax.sgd(0.1))
+        >>> crux = jno.core([(p - 3.0).mse], dom)
+        >>> session = Session()
+        >>> session.start(crux, [Phase(200, inner_steps=50)])  # returns at once
+        >>> session.wait(60)
+        True
+        >>> session.status["state"], session.status["step"]
+        ('finished', 200)
+    """
+
+    def __init__(self, progress_interval: float = 0.2):
+        if not progress_interval >= 0:
+            raise ValueError(f"progress_interval must be >= 0 seconds, got {progress_interval!r}")
+        self.progress_interval = float(progress_interval)
+        self._lock = threading.Lock()
+        self._gate = threading.Event()  # set: the training thread may go on
+        self._gate.set()
+        self._listeners: list[Listener] = []
+        self._thread: threading.Thread | None = None
+        self._crux: Any = None
+        self._reset(0, 0)
+        self._state = "idle"
+
+    # -- state (callers hold the lock) ---------------------------------------------------
+    def _reset(self, n_phases: int, total_steps: int) -> None:
+        self._state = "running"
+        self._stop_requested = False
+        self._phase = 0
+        self._n_phases = n_phases
+        self._step = 0
+        self._total_steps = total_steps
+        self._losses: list[float] = []
+        self._total_loss: float | None = None
+        self._error: dict[str, str] | None = None
+        self._t_start: float | None = None
+        self._t_end: float | None = None
+        self._paused_total = 0.0
+        self._pause_began: float | None = None
+        self._sec_per_step: float | None = None
+        self._rate_origin: tuple[float, int] | None = None  # (elapsed, step) in this phase
+        self._last_emit = float("-inf")
+
+    def _elapsed(self, now: float) -> float:
+        """Seconds of training so far, pauses excluded."""
+        if self._t_start is None:
+            return 0.0
+        end = self._t_end if self._t_end is not None else now
+        paused = self._paused_total
+        if self._pause_began is not None:
+            paused += end - self._pause_began
+        return max(0.0, end - self._t_start - paused)
+
+    def _snapshot(self) -> dict[str, Any]:
+        if self._state == "finished":
+            eta: float | None = 0.0
+        elif self._state in _ACTIVE and self._sec_per_step is not None:
+            eta = self._sec_per_step * max(0, self._total_steps - self._step)
+        else:
+            eta = None
+        return {
+            "state": self._state,
+            "phase": self._phase,
+            "phases": self._n_phases,
+            "step": self._step,
+            "total_steps": self._total_steps,
+            "elapsed_s": self._elapsed(time.monotonic()),
+            "eta_s": eta,
+            "losses": list(self._losses),
+            "total_loss": self._total_loss,
+            "error": dict(self._error) if self._error is not None else None,
+        }
+
+    # -- public API ----------------------------------------------------------------------
+    @property
+    def status(self) -> dict[str, Any]:
+        """A snapshot of the run.
+
+        Keys: `state` ("idle", "running", "paused", "stopping", "finished",
+        "stopped" or "failed"), `phase` (index of the current or last phase),
+        `phases`, `step` (steps done in this run), `total_steps` (sum of the
+        phases' epochs), `elapsed_s` (pauses excluded), `eta_s` (None until a
+        step time could be measured), `losses` (last per-constraint losses),
+        `total_loss`, and `error` (None, or a dict with `type`, `message` and
+        `traceback` when the run failed).
+        """
+        with self._lock:
+            return self._snapshot()
+
+    @property
+    def statistics(self) -> Any:
+        """The training history (`crux.stats`) of the last run's solver; None before a run."""
+        crux = self._crux
+        return None if crux is None else crux.stats
+
+    def start(self, crux: Any, phases: Sequence[Phase]) -> None:
+        """Start training `crux` through `phases` on a daemon thread; returns at once.
+
+        Args:
+            crux: the `jno.core` solver to train.
+            phases: the training plan, run in order.
+
+        Raises:
+            ValueError: the plan is empty, or a phase has `epochs < 1` or an
+                `inner_steps` that does not divide its `epochs`.
+            TypeError: a plan entry is not a `Phase`, or `crux` has no `solve`.
+            RuntimeError: a run is already active (running, paused or stopping).
+        """
+        plan = _check_plan(phases)
+        if not callable(getattr(crux, "solve", None)):
+            raise TypeError(f"start() needs a jno.core solver, got {type(crux).__name__}")
+        with self._lock:
+            if self._state in _ACTIVE:
+                raise RuntimeError(
+                    f"a run is already active (state {self._state!r}); call stop() first"
+                )
+            self._reset(len(plan), sum(p.epochs for p in plan))
+            self._t_start = time.monotonic()
+            self._gate.set()
+            self._crux = crux
+            thread = threading.Thread(
+                target=self._train, args=(crux, plan), name="jno-workbench-training", daemon=True
+            )
+            self._thread = thread
+            thread.start()
+
+    def stop(self, wait: float | None = None) -> None:
+        """Ask the run to stop at the next chunk boundary (a paused run stops at once).
+
+        A no-op when no run is active.
+
+        Args:
+            wait: if given, wait up to this many seconds for the thread to end.
+        """
+        with self._lock:
+            if self._state in ("running", "paused"):
+                self._state = "stopping"
+                self._stop_requested = True
+                self._gate.set()
+            thread = self._thread
+        if wait is not None and thread is not None and thread is not threading.current_thread():
+            thread.join(max(0.0, wait))
+
+    def pause(self) -> None:
+        """Ask the run to pause at the next chunk boundary (no-op unless running).
+
+        The state turns "paused" (and a `paused` event fires) once the training
+        thread has reached the boundary; it then waits without holding the GIL.
+        """
+        with self._lock:
+            if self._state == "running":
+                self._gate.clear()
+
+    def resume(self) -> None:
+        """Let a paused run go on (or cancel a pause not yet reached)."""
+        with self._lock:
+            if self._state in ("running", "paused"):
+                self._gate.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the training thread to end.
+
+        Args:
+            timeout: seconds to wait at most; None waits for good.
+
+        Returns:
+            True when no run is going on any more (finished, stopped, failed or
+            never started), False when the timeout ran out first.
+        """
+        thread = self._thread
+        if thread is None:
+            return True
+        if thread is threading.current_thread():
+            return False  # a listener cannot wait for the thread that calls it
+        thread.join(timeout)
+        return not thread.is_alive()
+
+    def add_listener(self, fn: Listener) -> Callable[[], None]:
+        """Call `fn(event)` for every event; returns a function that unsubscribes it.
+
+        `event` is `{"event": name, **status}` with name one of "started",
+        "phase", "progress", "paused", "resumed", "finished", "stopped" or
+        "failed". Listeners run on the training thread; an exception raised by
+        one is reported as a `RuntimeWarning` and training goes on.
+        """
+        if not callable(fn):
+            raise TypeError(f"a listener must be callable, got {type(fn).__name__}")
+        with self._lock:
+            self._listeners.append(fn)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if fn in self._listeners:
+                    self._listeners.remove(fn)
+
+        return unsubscribe
+
+    # -- training thread -----------------------------------------------------------------
+    def _emit(self, event: str, snapshot: dict[str, Any] | None = None) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+            if snapshot is None:
+                snapshot = self._snapshot()
+        for fn in listeners:
+            message = {"event": event, **snapshot, "losses": list(snapshot["losses"])}
+            try:
+                fn(message)
+            except Exception as exc:
+                warnings.warn(
+                    f"workbench listener {fn!r} raised on {event!r} "
+                    f"({type(exc).__name__}: {exc}); training goes on",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+
+    def _boundary(self) -> bool:
+        """Honour pause and stop requests at a chunk boundary; True means stop."""
+        with self._lock:
+            if self._stop_requested:
+                return True
+            if self._gate.is_set():
+                return False
+            self._state = "paused"
+            self._pause_began = time.monotonic()
+            paused = self._snapshot()
+        self._emit("paused", paused)
+        self._gate.wait()
+        with self._lock:
+            if self._pause_began is not None:
+                self._paused_total += time.monotonic() - self._pause_began
+                self._pause_began = None
+            if self._stop_requested:
+                return True
+            self._state = "running"
+            resumed = self._snapshot()
+        self._emit("resumed", resumed)
+        return False
+
+    def _pause_pending(self) -> bool:
+        return self._stop_requested or not self._gate.is_set()
+
+    def _train(self, crux: Any, plan: list[Phase]) -> None:
+        self._emit("started")
+        try:
+            for index, phase in enumerate(plan):
+                if self._boundary():
+                    break
+                with self._lock:
+                    self._phase = index
+                    base = self._step
+                    self._rate_origin = None
+                self._emit("phase")
+                if phase.configure is not None:
+                    phase.configure()
+                if self._stop_requested:
+                    break
+                self._solve(crux, phase, base)
+                if self._stop_requested:
+                    break
+        except BaseException as exc:  # even SystemExit: never leave the session wedged
+            with self._lock:
+                self._state = "failed"
+                self._t_end = time.monotonic()
+                self._error = {
+                    "type": type(exc).__name__,
+                    "message": str(exc),
+                    "traceback": "".join(traceback.format_exception(exc)),
+                }
+                final = self._snapshot()
+            self._emit("failed", final)
+            return
+        with self._lock:
+            self._state = "finished" if self._step >= self._total_steps else "stopped"
+            self._t_end = time.monotonic()
+            final = self._snapshot()
+        self._emit(final["state"], final)
+
+    def _solve(self, crux: Any, phase: Phase, base: int) -> None:
+        logs = crux.stats.training_logs
+        n_logs = len(logs)
+        with self._lock:
+            paused_before = self._paused_total
+        crux.solve(
+            phase.epochs,
+            batchsize=phase.batchsize,
+            inner_steps=phase.inner_steps,
+            callbacks=[_Hook(self, phase.inner_steps, base)],
+            constraint_weights=phase.constraint_weights,
+        )
+        logs = crux.stats.training_logs
+        with self._lock:
+            if len(logs) > n_logs:
+                log = logs[-1]
+                # pauses happened inside solve(): keep them out of training_time
+                log["training_time"] = max(
+                    0.0, float(log["training_time"]) - (self._paused_total - paused_before)
+                )
+                if len(log["total_loss"]):
+                    self._losses = [float(v) for v in log["losses"][-1]]
+                    self._total_loss = float(log["total_loss"][-1])
+                self._step = base + len(log["total_loss"])
+
+    def _on_chunk(self, base: int, done: int, at_boundary: bool, records: dict[str, Any]) -> bool:
+        """Book one chunk; returns True when training should stop."""
+        now = time.monotonic()
+        due = now - self._last_emit >= self.progress_interval
+        fetch = due or (at_boundary and self._pause_pending())
+        values = jax.device_get((records["total"], records["losses"])) if fetch else None
+        with self._lock:
+            self._step = base + done
+            if values is not None:
+                self._total_loss = float(values[0][-1])
+                self._losses = [float(v) for v in values[1][-1]]
+            if at_boundary:
+                elapsed = self._elapsed(now)
+                if self._rate_origin is None:  # the first chunk includes compilation
+                    self._rate_origin = (elapsed, self._step)
+                elif self._step > self._rate_origin[1]:
+                    t0, s0 = self._rate_origin
+                    self._sec_per_step = (elapsed - t0) / (self._step - s0)
+            if due:
+                self._last_emit = now
+                progress = self._snapshot()
+        if due:
+            self._emit("progress", progress)
+        return at_boundary and self._boundary()
+
+
+class _Hook(Callback):
+    """The callback a session hands to `core.solve()` for one phase."""
+
+    def __init__(self, session: Session, inner_steps: int, base: int):
+        self.session = session
+        self.inner_steps = inner_steps
+        self.base = base
+        self.done = 0
+
+    def on_epoch_end(self, solver: Any, step: int, records: dict[str, Any]) -> None:
+        # records hold this chunk's steps; their shape is known without a device sync.
+        # Chunks may be shorter than inner_steps (host-side weight schedules run one
+        # step per chunk): act only at multiples of inner_steps.
+        self.done += int(records["total"].shape[0])
+        at_boundary = self.done % self.inner_steps == 0
+        if self.session._on_chunk(self.base, self.done, at_boundary, records):
+            solver.stop_training = True
+
+
+def _check_plan(phases: Sequence[Phase]) -> list[Phase]:
+    plan = list(phases)
+    if not plan:
+        raise ValueError("the training plan is empty: give at least one Phase")
+    for i, phase in enumerate(plan):
+        if not isinstance(phase, Phase):
+            raise TypeError(f"phase {i} is a {type(phase).__name__}, not a Phase")
+        label = f"phase {i}" + (f" ({phase.name!r})" if phase.name else "")
+        if not _positive_int(phase.epochs):
+            raise ValueError(f"{label}: epochs must be a positive integer, got {phase.epochs!r}")
+        if not _positive_int(phase.inner_steps) or phase.epochs % phase.inner_steps:
+            raise ValueError(
+                f"{label}: inner_steps={phase.inner_steps!r} must be a positive integer "
+                f"dividing epochs={phase.epochs}"
+            )
+        if phase.batchsize is not None and not _positive_int(phase.batchsize):
+            raise ValueError(
+                f"{label}: batchsize must be None or a positive integer, got {phase.batchsize!r}"
+            )
+        if phase.configure is not None and not callable(phase.configure):
+            raise TypeError(f"{label}: configure must be callable, got {phase.configure!r}")
+    return plan
+
+
+def _positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
