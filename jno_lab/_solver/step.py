@@ -100,9 +100,8 @@ def build_chunk(
     if checkpoint_gradients:  # recompute activations in the backward pass to save memory
         loss_fn = jax.checkpoint(loss_fn)
 
-    def one_step(state: TrainState, data: dict, hyper: Any) -> tuple[TrainState, dict]:
-        lr_scales, weight_schedule = hyper
-        key, batch_key, noise_key = jax.random.split(state.key, 3)
+    def step_data(data: dict, batch_key: jax.Array) -> dict:
+        """The data one step sees: a mini-batch of instances, a run of time steps."""
         if config.batchsize is not None:
             idx = jax.random.choice(
                 batch_key, config.batch_size_total, (config.batchsize,), replace=False
@@ -110,6 +109,12 @@ def build_chunk(
             data = _select_instances(data, idx)
         if config.window is not None:
             data = _select_window(data, config.window, jax.random.fold_in(batch_key, 1))
+        return data
+
+    def one_step(state: TrainState, data: dict, hyper: Any) -> tuple[TrainState, dict]:
+        lr_scales, weight_schedule = hyper
+        key, batch_key, noise_key = jax.random.split(state.key, 3)
+        data = step_data(data, batch_key)
         epoch = state.step.astype(jnp.float32)
         weights = (
             jnp.ones((n_constraints,), jnp.float32)
@@ -169,8 +174,9 @@ def build_chunk(
             )
         idle = _idle_record(n_constraints, sum(config.trainable))
         if tracker_groups:
+            # shapes as a step sees them (mini-batch and time window applied)
             idle["trackers"] = idle_values(
-                tracker_groups, n_trackers, state.params, data, state.key
+                tracker_groups, n_trackers, state.params, step_data(data, state.key), state.key
             )
 
         def body(s: TrainState, i: jax.Array) -> tuple[TrainState, dict]:

@@ -100,3 +100,18 @@ def test_diagnostics_cost_no_recompilation(poisson):
     crux.solve(5)
     crux.solve(5)
     assert crux.compile_count == 1
+
+
+def test_ntk_on_a_time_dependent_residual():
+    """Tracker shapes follow the time window a step sees (min_consecutive)."""
+    import shapely
+
+    dom = jno.domain(shapely.box(0, 0, 1, 1), time=(0, 1, 3))
+    x, y, t = dom.variable("interior", sample=8)
+    net = jno.nn.wrap(jno.nn.mlp(3, 1, hidden=4, depth=1, key=jax.random.PRNGKey(0)))
+    net.optimizer(optax.adam(1e-3))
+    r = net(x, y, t)[..., 0] - x
+    stats = jno.core(
+        [r.mse, *jno.diagnostics.ntk([r], net, points=4, interval=2, names=["r"])]
+    ).solve(4)
+    assert stats.trackers["ntk_eig/r"].shape == (2, 4)  # one time step per training step
