@@ -148,6 +148,8 @@ class core:
                     "groups": {**tracker_data["groups"], **data["groups"]},
                     "tensors": {**tracker_data["tensors"], **data["tensors"]},
                 }
+            for group in self._tracker_groups:  # each group's program reads the same data
+                group.program.spatial_dim = self._loss_program.spatial_dim
             self._data = data
         return self._data
 

@@ -73,6 +73,11 @@ def _log_cosh(a: Any) -> Any:
 
 
 def _relative_l2(pred: Any, target: Any) -> Any:
+    # per-point scalars come as (B, T, N) or (B, T, N, 1): align them, never broadcast N x N
+    if jnp.ndim(pred) == jnp.ndim(target) + 1 and jnp.shape(pred)[-1] == 1:
+        pred = pred[..., 0]
+    elif jnp.ndim(target) == jnp.ndim(pred) + 1 and jnp.shape(target)[-1] == 1:
+        target = target[..., 0]
     return jnp.sqrt(jnp.sum(jnp.square(pred - target)) / jnp.sum(jnp.square(target)))
 
 

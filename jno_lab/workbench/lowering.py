@@ -73,7 +73,7 @@ class Program:
             lines += ["", f"# training phase {i + 1}"]
             lines += [st.code for st in phase.configure]
             lines.append(phase.solve.code)
-        lines += ["", 'stats.plot("history.png")', "print(stats.summary())", ""]
+        lines += ["", 'stats.plot("history.png")', "stats.summary()", ""]
         return "\n".join(lines)
 
     # -- run -----------------------------------------------------------------------------

@@ -102,6 +102,14 @@ def _geometry_problems(geometry: dict[str, Any]) -> list[Problem]:
     for ref in _csg_refs(geometry["csg"]):
         if ref not in ids:
             out.append(problem("geometry", f"the CSG tree names an unknown primitive {ref!r}"))
+    if dimension == 1 and geometry.get("tags"):
+        out.append(
+            problem(
+                "geometry",
+                "1-D geometries have the tags interior, boundary, left and "
+                "right only; named tags need a 2-D geometry",
+            )
+        )
     for tag in geometry.get("tags", []):
         if "predicate" in tag:
             try:

@@ -170,3 +170,22 @@ def test_configured_defaults_resolve_bare_scheme_strings(monkeypatch, tmp_path):
     # an explicit scheme string always wins
     assert second_order_mode("automatic_differentiation:fwd-over-rev") == "fwd-over-rev"
     jno.setup()
+
+
+def test_relative_l2_aligns_per_point_scalars(dom2d, points2d):
+    x, y = dom2d.variable("interior")
+    scalar = jno.np.concat([x, y])[..., 0]  # (B, T, N)
+    column = y * 1.0  # (B, T, N, 1)
+    got = float(jno.core([x.mse]).eval(jno.fn.relative_l2(scalar, column)))
+    px, py = points2d[:, 0], points2d[:, 1]
+    assert got == pytest.approx(np.linalg.norm(px - py) / np.linalg.norm(py), rel=1e-5)
+
+
+def test_trackers_read_the_time_coordinate(timed_dom):
+    import optax
+
+    _, _, t = timed_dom.variable("interior")
+    p = jno.np.parameter((1,), init=0.0).optimizer(optax.sgd(0.0))
+    crux = jno.core([(p + t).mse, jno.np.tracker(jno.np.mean(t), name="mean_t")])
+    stats = crux.solve(3, min_consecutive=None)
+    np.testing.assert_allclose(stats.trackers["mean_t"], [0.5, 0.5, 0.5])  # t in {0, .5, 1}
