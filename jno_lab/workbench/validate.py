@@ -114,7 +114,7 @@ def _geometry_problems(geometry: dict[str, Any]) -> list[Problem]:
         if "predicate" in tag:
             try:
                 compile(f"lambda x, y: {tag['predicate']}", "<predicate>", "eval")
-            except SyntaxError as err:
+            except (SyntaxError, ValueError) as err:
                 msg = f"tag {tag['name']!r}: the predicate is not a Python expression ({err.msg})"
                 out.append(problem("syntax", msg))
         elif "primitive" in tag and tag["primitive"] not in ids:
@@ -165,15 +165,20 @@ def _graph_problems(document: dict[str, Any]) -> list[Problem]:
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
         out.append(problem("duplicate_id", f"two nodes have the id {dup!r}", dup))
     valid: dict[str, dict[str, Any]] = {}
+    broken: set[str] = set()  # nodes with invalid parameters
     for node in nodes:
         if node["type"] not in NODE_TYPES:
             out.append(problem("unknown_type", f"unknown node type {node['type']!r}", node["id"]))
             continue
         kind = NODE_TYPES[node["type"]]
         params = node.get("params", {})
-        for err in jsonschema.Draft202012Validator(kind.params).iter_errors(params):
+        errors = list(jsonschema.Draft202012Validator(kind.params).iter_errors(params))
+        for err in errors:
             name = str(err.path[0]) if err.path else None
             out.append(problem("param", f"{kind.title}: {err.message}", node["id"], name))
+        if errors:
+            broken.add(node["id"])
+            continue  # its ports depend on its params: check its edges once they are fixed
         valid[node["id"]] = node
         if kind.code:
             out += _code_problems(node, kind)
@@ -189,6 +194,12 @@ def _graph_problems(document: dict[str, Any]) -> list[Problem]:
     fed: dict[tuple[str, str], int] = {}
     for edge in document["graph"]["edges"]:
         src, dst = valid.get(edge["source"]), valid.get(edge["target"])
+        if edge["source"] in broken or edge["target"] in broken:
+            if dst is not None:  # assume the edge is right until its node is fixed
+                fed[(dst["id"], edge["targetPort"])] = (
+                    fed.get((dst["id"], edge["targetPort"]), 0) + 1
+                )
+            continue
         if src is None or dst is None:
             missing = edge["source"] if src is None else edge["target"]
             if missing in ids:
@@ -252,7 +263,7 @@ def _graph_problems(document: dict[str, Any]) -> list[Problem]:
         called = any(
             e["source"] == node["id"]
             and e["targetPort"] == "model"
-            and valid.get(e["target"], {}).get("type") == "call"
+            and (valid.get(e["target"], {}).get("type") == "call" or e["target"] in broken)
             for e in document["graph"]["edges"]
         )
         if kind.outputs and kind.outputs[0].type == "model" and not called:
@@ -277,7 +288,7 @@ def _code_problems(node: dict[str, Any], kind: Any) -> list[Problem]:
     text = params.get("expression", "")
     try:
         compile(str(text), f"<node {node['id']}>", "eval")
-    except SyntaxError as err:
+    except (SyntaxError, ValueError) as err:
         return [
             problem(
                 "syntax",

@@ -36,7 +36,6 @@ def test_many_problems_are_reported_together():
     codes = _codes(doc)
     assert ("unknown_type", "mystery", None) in codes
     assert ("param", "net2", "hidden") in codes
-    assert ("unused_model", "net2", None) in codes
     assert ("dangling_edge", None, "a") in codes
     assert ("missing_input", "sxy", "a") in codes
     assert ("missing_input", "sxy", "b") in codes
