@@ -281,7 +281,9 @@ def test_main_thread_stays_responsive_while_training(session):
         assert sum(range(10_000)) == 49_995_000
         time.sleep(0.05)
         slowest = max(slowest, time.monotonic() - t)
-    assert slowest < 0.5
+    # a blocked kernel would wait for the whole run (LONG steps: minutes); a loaded
+    # 2-core machine may still delay one 50 ms sleep by a second or so
+    assert slowest < 3.0
     status = session.status
     assert status["state"] == "running"
     assert status["step"] > step  # training went on meanwhile
