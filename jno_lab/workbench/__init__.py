@@ -13,6 +13,7 @@ from .document import new_document as new_document
 from .document import save as save
 from .importer import to_document as to_document
 from .lowering import lower as lower
+from .opener import open_in_editor as open
 from .session import Phase as Phase
 from .session import Session as Session
 from .validate import validate as validate
@@ -24,6 +25,7 @@ __all__ = [
     "load",
     "lower",
     "new_document",
+    "open",
     "save",
     "to_document",
     "validate",

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -74,11 +74,14 @@ class ImportApproximationWarning(UserWarning):
     """The imported document approximates part of the solver (see its description)."""
 
 
-def to_document(crux: Any, title: str = "Imported problem") -> dict[str, Any]:
+def to_document(
+    crux: Any, title: str = "Imported problem", weights: Sequence[float] | None = None
+) -> dict[str, Any]:
     """A workbench document describing a `jno.core`: open a hand-written problem in the editor.
 
-    Every constraint becomes a Constraint node (weight 1.0) fed by the node graph
-    of its expression; every tracker a Tracker node (the `jno.diagnostics` sets
+    Every constraint becomes a Constraint node fed by the node graph of its
+    expression, with its weight (from `weights`, else the weights of the
+    solver's last training step, else 1.0); every tracker a Tracker node (the `jno.diagnostics` sets
     become their diagnostic nodes); networks become network nodes with the
     settings and initial seed read off their modules; the domain becomes the
     geometry section; the first recognised optimizer gives a one-phase
@@ -88,12 +91,15 @@ def to_document(crux: Any, title: str = "Imported problem") -> dict[str, Any]:
     Args:
         crux: the solver, `jno.core([...], ...)`.
         title: the document title.
+        weights: one weight per constraint, as given to `solve(constraint_weights=...)`.
 
     Returns:
         A valid document (`validate(doc) == []`).
 
     Raises:
         TypeError: when `crux` is not a `jno.core`.
+        ValueError: when `weights` does not hold one finite, non-negative number per
+            constraint.
         NotImportable: (a ValueError) naming the first expression, network or
             domain that has no workbench node type.
 
@@ -110,7 +116,28 @@ def to_document(crux: Any, title: str = "Imported problem") -> dict[str, Any]:
     """
     if not isinstance(crux, core):
         raise TypeError(f"to_document expects a jno.core solver, got {type(crux).__name__}")
-    return _Importer(crux).document(title)
+    return _Importer(crux, _constraint_weights(crux, weights)).document(title)
+
+
+def _constraint_weights(crux: Any, weights: Sequence[float] | None) -> list[float]:
+    n = len(crux.constraints)
+    if weights is None:
+        logs = crux.stats.training_logs
+        if not logs or not len(logs[-1]["weights"]):
+            return [1.0] * n
+        return [clean_float(w) for w in np.asarray(logs[-1]["weights"][-1])]
+    try:
+        values = [float(w) for w in weights]
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"weights must be a sequence of {n} numbers (one per constraint), got {weights!r}"
+        ) from None
+    if len(values) != n or not all(np.isfinite(v) and v >= 0 for v in values):
+        raise ValueError(
+            f"weights must hold {n} finite, non-negative numbers (one per constraint of the "
+            f"solver), got {values}"
+        )
+    return [clean_float(v) for v in values]
 
 
 def _ident(text: str, fallback: str) -> str:
@@ -162,8 +189,9 @@ def _is_global(node: Placeholder) -> bool:
 class _Importer:
     """One import: the nodes and edges built so far, memoised by expression identity."""
 
-    def __init__(self, crux: Any):
+    def __init__(self, crux: Any, weights: list[float]):
         self.crux = crux
+        self.weights = weights
         self.nodes: list[dict[str, Any]] = []
         self.ids: set[str] = set()
         self.edges: list[dict[str, Any]] = []
@@ -341,6 +369,14 @@ class _Importer:
             pred, ref = children
             inputs = {"prediction": self.value(pred), "reference": self.value(ref)}
             return self._loss("relative_l2", {}, inputs)
+        if op == "concat" and node.attr_dict.get("axis", -1) == -1 and 2 <= len(children) <= 8:
+            if any(_is_global(c) for c in children):
+                raise _refuse(node, "concatenating whole-array values has no node type")
+            sources = [self.value(child) for child in children]  # inputs first: the layout
+            node_id = self.add("concat", {"inputs": len(children)}, "concat")
+            for i, source in enumerate(sources):
+                self.connect(source, node_id, f"in{i + 1}")
+            return node_id, "out"
         if op in FOLDABLE_OPS:
             return self._folded(node)
         raise _refuse(
@@ -498,7 +534,7 @@ class _Importer:
                 "loss its own constraint (weights go to solve(constraint_weights=...))"
             )
         out = self.value(root)
-        node_id = self.add("constraint", {"weight": 1.0}, f"constraint{index + 1}")
+        node_id = self.add("constraint", {"weight": self.weights[index]}, f"constraint{index + 1}")
         self.connect(out, node_id, "loss")
 
     def trackers(self, trackers: list[Tracker]) -> None:

@@ -9,6 +9,8 @@ statement failed.
 
 from __future__ import annotations
 
+import itertools
+import linecache
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -134,9 +136,19 @@ class ExecutionError(RuntimeError):
         self.details = details
 
 
+_SOURCE_IDS = itertools.count()
+
+
 def _run(code: str, namespace: dict[str, Any], node_id: str | None) -> None:
+    # Each statement gets a file name of its own in `linecache`, so that tracebacks
+    # show the statement and `inspect.getsource` finds the functions it defines (the
+    # importer reads custom functions back from their source).
+    where = f"node {node_id}" if node_id else "program"
+    filename = f"<jno-lab {where} #{next(_SOURCE_IDS)}>"
+    lines = [line + "\n" for line in code.splitlines()]
+    linecache.cache[filename] = (len(code), None, lines, filename)
     try:
-        exec(compile(code, f"<node {node_id}>" if node_id else "<program>", "exec"), namespace)
+        exec(compile(code, filename, "exec"), namespace)
     except Exception as err:
         where = f"node {node_id!r}" if node_id else "the program"
         raise ExecutionError(

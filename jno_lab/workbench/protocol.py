@@ -62,6 +62,9 @@ PROTOCOL_VERSION = 1
 COMM_TARGET = "jno_lab.workbench"
 """The comm target name the editor opens."""
 
+OPEN_MIME = "application/vnd.jno-lab.open+json"
+"""Display bundle type asking the editor to open `{"path", "title"}` (see `workbench.open`)."""
+
 UPGRADE_HINT = "pip install -U jno_lab"
 """The command that brings the editor and the kernel to the same protocol."""
 

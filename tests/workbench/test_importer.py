@@ -545,3 +545,82 @@ def test_unsupported_domains_and_settings_are_refused(square):
         to_document(jno.core([jno.fn.huber(net(x, y, t), delta=0.5)]))
     with pytest.raises(NotImportable, match=r"u\[..., k\]"):
         to_document(jno.core([net(x, y, t)[..., -1].mse]))
+
+
+def weighted_function_doc() -> dict:
+    """A custom-function node, a concatenation into a DeepONet trunk, weights other than 1."""
+    doc = base_doc("functions and weights")
+    nodes = [
+        {"id": "v", "type": "variables", "params": {"tag": "interior"}},
+        {"id": "vb", "type": "variables", "params": {"tag": "boundary"}},
+        {"id": "s", "type": "parameter", "params": {"size": 3, "init": 0.1}},
+        {"id": "op", "type": "deeponet",
+         "params": {"n_sensors": 3, "coord_dim": 2, "latent": 4, "hidden": 8, "depth": 1}},
+        {"id": "xy", "type": "concat", "params": {"inputs": 2}},
+        {"id": "u", "type": "call", "params": {"inputs": 2}},
+        {"id": "u0", "type": "component", "params": {"index": 0}},
+        {"id": "src", "type": "function",
+         "params": {"inputs": 2, "expression": "jnp.sin(jnp.pi * a) * jnp.cosh(b) - a ** 2",
+                    "name": "source"}},
+        {"id": "res", "type": "add"},
+        {"id": "pde_loss", "type": "loss"},
+        {"id": "pde", "type": "constraint", "params": {"weight": 0.25}},
+        {"id": "xyb", "type": "concat", "params": {"inputs": 2}},
+        {"id": "ub", "type": "call", "params": {"inputs": 2}},
+        {"id": "bc_loss", "type": "loss", "params": {"kind": "mae"}},
+        {"id": "bc", "type": "constraint", "params": {"weight": 10.0}},
+    ]  # fmt: skip
+    edges = [
+        edge("v", "x", "xy", "in1"), edge("v", "y", "xy", "in2"),
+        edge("op", "model", "u", "model"), edge("s", "out", "u", "in1"),
+        edge("xy", "out", "u", "in2"), edge("u", "out", "u0", "value"),
+        edge("v", "x", "src", "in1"), edge("v", "y", "src", "in2"),
+        edge("u0", "out", "res", "a"), edge("src", "out", "res", "b"),
+        edge("res", "out", "pde_loss", "residual"), edge("pde_loss", "loss", "pde", "loss"),
+        edge("vb", "x", "xyb", "in1"), edge("vb", "y", "xyb", "in2"),
+        edge("op", "model", "ub", "model"), edge("s", "out", "ub", "in1"),
+        edge("xyb", "out", "ub", "in2"), edge("ub", "out", "bc_loss", "residual"),
+        edge("bc_loss", "loss", "bc", "loss"),
+    ]  # fmt: skip
+    doc["graph"] = {"nodes": nodes, "edges": edges}
+    return doc
+
+
+def test_custom_functions_concatenation_and_weights_round_trip():
+    doc = weighted_function_doc()
+    assert validate(doc) == [], validate(doc)
+    program = lower(doc)
+    source = program.to_source()
+    assert "jno.np.concat([v_x, v_y], axis=-1)" in source
+    assert "constraint_weights=[0.25, 10.0]" in source
+    built = program.execute()
+    built.phases[0][1]()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ImportApproximationWarning)
+        again = to_document(built.crux, "again", weights=[0.25, 10.0])
+    assert validate(again) == []
+    assert canonical(again) == canonical(doc)
+    (fn,) = [n for n in again["graph"]["nodes"] if n["type"] == "function"]
+    assert fn["params"]["expression"] == "jnp.sin(jnp.pi * a) * jnp.cosh(b) - a ** 2"
+    assert fn["id"] == "source"
+    original = losses_of(short(doc))
+    np.testing.assert_allclose(losses_of(short(again)), original, rtol=1e-5, atol=1e-7)
+
+
+def test_weights_of_a_trained_solver_are_imported_and_bad_weights_refused():
+    doc = short(weighted_function_doc())
+    built = lower(doc).execute()
+    built.train()
+    with pytest.warns(ImportApproximationWarning, match="weights of network 'op'"):
+        trained = to_document(built.crux)  # trained weights cannot be carried
+    weights = {n["id"]: n["params"]["weight"] for n in trained["graph"]["nodes"]
+               if n["type"] == "constraint"}  # fmt: skip
+    assert sorted(weights.values()) == [0.25, 10.0]
+    fresh = lower(doc).execute().crux
+    untrained = [n["params"]["weight"] for n in to_document(fresh)["graph"]["nodes"]
+                 if n["type"] == "constraint"]  # fmt: skip
+    assert untrained == [1.0, 1.0]
+    for bad in ([1.0], [1.0, -2.0], [1.0, float("nan")], "ab", 3):
+        with pytest.raises(ValueError, match="weights must"):
+            to_document(fresh, weights=bad)
+

@@ -111,6 +111,11 @@ def _function(ctx: EmitContext) -> list[str]:
     ]
 
 
+def _concat(ctx: EmitContext) -> list[str]:
+    parts = ", ".join(ctx.inputs[f"in{i + 1}"] for i in range(int(ctx.params["inputs"])))
+    return [f"{ctx.outputs['out']} = jno.np.concat([{parts}], axis=-1)"]
+
+
 _FIELD_OUT = (Port("out", "field"),)
 _SCHEME = {"scheme": choice(SCHEMES[0], SCHEMES, "differentiation scheme")}
 
@@ -150,6 +155,18 @@ NODES = [
         _FIELD_OUT,
         schema({"function": choice("sin", UNARY, "the function")}),
         _unary,
+    ),
+    NodeType(
+        "concat",
+        "Arithmetic",
+        "Concatenate",
+        "Join fields per point into one vector field (e.g. x and y into the coordinates a "
+        "DeepONet trunk takes): scalars add one component, vector fields all of theirs.",
+        (Port("in*", "field"),),
+        _FIELD_OUT,
+        schema({"inputs": integer(2, "number of inputs", minimum=2, maximum=8)}),
+        _concat,
+        dynamic_inputs="inputs",
     ),
     NodeType(
         "derivative",
