@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import equinox as eqx
+import jax.numpy as jnp
 from jaxtyping import Array, Float
 
 from ._base import BaseLoss
@@ -48,6 +49,7 @@ class CompositeLoss(BaseLoss):
             else:
                 flat_losses.append(loss)
                 flat_weights.append(weight)
+        self.batch_reduction = jnp.mean
         self.losses = tuple(flat_losses)
         self.weights = tuple(flat_weights)
 

@@ -40,6 +40,11 @@ def _callback_parts(callback_fn: Any) -> list[BaseCallback] | None:
     return None
 
 
+def _is_scalar(value: Any) -> bool:
+    numeric = isinstance(value, (int, float, np.number, np.ndarray, jax.Array))
+    return numeric and not isinstance(value, bool) and np.ndim(value) == 0
+
+
 def _is_key(key: Any) -> bool:
     if isinstance(key, jax.Array) and jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
         return key.shape == ()
@@ -261,7 +266,7 @@ class GeneralTrainer:
             aux_history.append(aux)
             fired = {}
             for name, value in aux.items():
-                if value is not None and np.ndim(value) == 0 and not isinstance(value, bool):
+                if _is_scalar(value):
                     trackers.setdefault(name, []).append(float(value))
                     tracker_steps.setdefault(name, []).append(step)
                     fired[name] = value

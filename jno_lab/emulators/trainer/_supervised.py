@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import jax
+import jax.numpy as jnp
 import optax
 from jaxtyping import Array, Float, PyTree
 
@@ -101,7 +103,9 @@ def make_stacker(
             only_store_ic=only_store_ic,
         )
     except ValueError as error:
+        shapes = [tuple(jnp.shape(x)) for x in jax.tree_util.tree_leaves(data)]
         raise ValueError(
-            f"{owner}: data_trajectories cannot give windows of {window_steps + 1} snapshots "
+            f"{owner}: data_trajectories of shape {shapes[0] if len(shapes) == 1 else shapes} "
+            f"(expected (S, T+1, C, *N)) cannot give windows of {window_steps + 1} snapshots "
             f"({window_steps} rollout steps plus the initial condition): {error}"
         ) from None
