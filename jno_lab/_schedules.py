@@ -60,9 +60,9 @@ class LearningRateSchedule(eqx.Module):
 
     Example:
         >>> from jno_lab import LearningRateSchedule as lrs
-        >>> float(lrs.exponential(1e-3, 0.5, 100, 1e-5)(200, None))
+        >>> round(float(lrs.exponential(1e-3, 0.5, 100, 1e-5)(200, None)), 8)
         0.00025
-        >>> float(lrs(1e-3)(0, None))
+        >>> round(float(lrs(1e-3)(0, None)), 8)
         0.001
     """
 
@@ -91,12 +91,26 @@ class LearningRateSchedule(eqx.Module):
         if kind != "custom" and kind not in _KINDS:
             raise ValueError(f"unknown schedule kind {kind!r}; known: {', '.join(_KINDS)}")
         params = dict(params or {})
+        if min_lr is not None and max_lr is not None and min_lr > max_lr:
+            raise ValueError(
+                f"min_lr={min_lr} is larger than max_lr={max_lr}; give min_lr <= max_lr"
+            )
         if min_lr is not None:
             params["min_lr"] = min_lr
         if max_lr is not None:
             params["max_lr"] = max_lr
         self.kind = kind
         self.params = {k: _f32(v) for k, v in params.items()}
+
+    def init_state(self) -> tuple:
+        """The schedule's on-device state (none: a plain schedule is a pure function)."""
+        return ()
+
+    def advance(
+        self, state: tuple, epoch: jax.Array, prev_losses: jax.Array, losses: jax.Array
+    ) -> tuple[jax.Array, tuple]:
+        """`(lr, new_state)` inside the step; plain schedules see the previous step's losses."""
+        return self(epoch, prev_losses), state
 
     def __call__(self, epoch: Any, losses: Any = None) -> jax.Array:
         """The learning rate at `epoch`, given the previous step's per-constraint losses."""
@@ -113,6 +127,13 @@ class LearningRateSchedule(eqx.Module):
         return lr
 
     # -- factories ------------------------------------------------------------------
+    @classmethod
+    def dlrs(cls, lr0: float = 1e-3, window: int = 10, **options: Any) -> Any:
+        """The loss-adaptive scheduler `jno_lab.dlrs` (see `DynamicLearningRate`)."""
+        from ._dlrs import dlrs
+
+        return dlrs(lr0, window, **options)
+
     @classmethod
     def constant(cls, lr: float, **clamp: Any) -> LearningRateSchedule:
         """A fixed learning rate."""
@@ -167,10 +188,15 @@ class LearningRateSchedule(eqx.Module):
         return cls(kind="piecewise_constant", params=params, **clamp)
 
 
-def as_lr_schedule(value: Any) -> LearningRateSchedule:
+def as_lr_schedule(value: Any) -> Any:
     """Accept a schedule, a number or an `(epoch, losses) -> lr` function."""
-    if isinstance(value, LearningRateSchedule):
+    if isinstance(value, LearningRateSchedule) or hasattr(value, "advance"):
         return value
+    if isinstance(value, bool) or not (callable(value) or isinstance(value, int | float)):
+        raise TypeError(
+            f"a learning rate must be a number, a LearningRateSchedule or a function "
+            f"(epoch, losses) -> lr, got {type(value).__name__}; e.g. lr=lrs.constant(1e-3)"
+        )
     return LearningRateSchedule(value)
 
 
@@ -208,8 +234,20 @@ class WeightSchedule(eqx.Module):
 
     def check(self, n_constraints: int) -> None:
         """Raise unless the schedule gives exactly `n_constraints` weights."""
-        if self.weights is not None and self.weights.shape[0] != n_constraints:
+        if self.weights is not None:
+            count = self.weights.shape[0]
+        else:
+            try:
+                shape = jax.eval_shape(
+                    self,
+                    jax.ShapeDtypeStruct((), jnp.float32),
+                    jax.ShapeDtypeStruct((n_constraints,), jnp.float32),
+                )
+            except jax.errors.ConcretizationTypeError:
+                return  # Python control flow: evaluated on the host, checked there
+            count = shape.shape[0]
+        if count != n_constraints:
             raise ValueError(
-                f"constraint_weights has {self.weights.shape[0]} weights but the problem has "
+                f"constraint_weights has {count} weights but the problem has "
                 f"{n_constraints} constraints; give one weight per constraint"
             )

@@ -8,6 +8,7 @@ parameters as one pytree and updates each with its own optax transformation.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import optax
@@ -15,6 +16,20 @@ import optax
 from ._schedules import LearningRateSchedule, as_lr_schedule
 
 DEFAULT_LEARNING_RATE = 1e-3
+
+
+@dataclass(frozen=True)
+class OptimizerGroup:
+    """Leaves of one trainable updated by one optax transformation and learning-rate scale.
+
+    `selection` has one flag per array leaf of `get_params()` (None: every leaf);
+    `scale` is None (rate 1) or a schedule evaluated in the step.
+    """
+
+    selection: tuple[bool, ...] | None
+    transform: optax.GradientTransformation
+    scale: Any
+    label: str
 
 
 class Trainable:
@@ -28,6 +43,9 @@ class Trainable:
         self._scale: LearningRateSchedule | None = None
         self._frozen = False
         self.optimizer_generation = 0  # bumped by every optimizer(): fresh optimizer state
+        # masked parameter groups: [mask tree, transform, scale] (see `Model.mask`)
+        self._masked_groups: list[list[Any]] = []
+        self._frozen_masks: list[Any] = []
 
     # -- configuration (each returns self for chaining) ---------------------------
     def optimizer(self, opt_fn: Any, lr: Any = None) -> Any:
@@ -41,22 +59,10 @@ class Trainable:
         Returns:
             self, for chaining.
         """
-        if isinstance(opt_fn, optax.GradientTransformation):
-            if lr is not None:
-                raise TypeError(
-                    f"{self.describe()}.optimizer: lr= is for optimizer factories such as "
-                    "optax.adam; with a ready transformation use .scale(schedule) instead"
-                )
-            self._transform, self._scale = opt_fn, None
-        elif callable(opt_fn):
-            self._transform = _call_factory(opt_fn, self.describe())
-            self._scale = as_lr_schedule(DEFAULT_LEARNING_RATE if lr is None else lr)
-        else:
-            raise TypeError(
-                f"{self.describe()}.optimizer: expected an optax optimizer or factory, got "
-                f"{type(opt_fn).__name__}"
-            )
+        self._transform, self._scale = resolve_optimizer(opt_fn, lr, self.describe())
         self._frozen = False
+        self._masked_groups = []  # a bare optimizer() replaces the parameter groups
+        self._frozen_masks = []
         self.optimizer_generation += 1
         return self
 
@@ -105,6 +111,56 @@ class Trainable:
     def frozen(self) -> bool:
         return self._frozen
 
+    def leaf_flags(self, mask_tree: Any) -> tuple[bool, ...]:
+        """One flag per array leaf of `get_params()` from a mask tree (see `Model.mask`)."""
+        raise TypeError(f"{self.describe()} does not take parameter masks")
+
+    def optimizer_groups(self) -> tuple[OptimizerGroup, ...]:
+        """The groups the solver trains, each leaf in at most one (none when frozen).
+
+        Masked groups own the leaves they select (a later mask wins a leaf two
+        masks select); the bare `optimizer()` gets the rest; leaves frozen by
+        `mask(m).freeze()`, or in no group, stay fixed.
+        """
+        if self._frozen:
+            return ()
+        n = self.leaf_count()
+        owner: list[int | None] = [None] * n  # -1: the bare optimizer; k: masked group k
+        if self._transform is not None:
+            owner = [-1] * n
+        for k, (mask_tree, _, _) in enumerate(self._masked_groups):
+            for j, flag in enumerate(self.leaf_flags(mask_tree)):
+                if flag:
+                    owner[j] = k
+        for mask_tree in self._frozen_masks:
+            for j, flag in enumerate(self.leaf_flags(mask_tree)):
+                if flag:
+                    owner[j] = None
+        groups = []
+        if self._transform is not None and -1 in owner:
+            selection = tuple(o == -1 for o in owner)
+            groups.append(
+                OptimizerGroup(
+                    None if all(selection) else selection, self._transform, self._scale, ""
+                )
+            )
+        for k, (_, transform, scale) in enumerate(self._masked_groups):
+            if k in owner:
+                selection = tuple(o == k for o in owner)
+                groups.append(OptimizerGroup(selection, transform, scale, f"mask{k}"))
+        return tuple(groups)
+
+    def leaf_count(self) -> int:
+        """Number of array leaves of `get_params()`."""
+        import jax
+
+        return len(jax.tree_util.tree_leaves(self.get_params()))  # type: ignore[attr-defined]
+
+    @property
+    def has_optimizer(self) -> bool:
+        """True when some leaves have an optimizer (bare or masked)."""
+        return self._transform is not None or bool(self._masked_groups)
+
     @property
     def transform(self) -> optax.GradientTransformation | None:
         return self._transform
@@ -116,6 +172,23 @@ class Trainable:
     def describe(self) -> str:
         """How messages name this object: its name or its kind."""
         return self.name or type(self).__name__
+
+
+def resolve_optimizer(opt_fn: Any, lr: Any, who: str) -> tuple[Any, Any]:
+    """`(transform, scale)` from `optimizer(opt_fn, lr=...)`'s arguments."""
+    if isinstance(opt_fn, optax.GradientTransformation):
+        if lr is not None:
+            raise TypeError(
+                f"{who}.optimizer: lr= is for optimizer factories such as "
+                "optax.adam; with a ready transformation use .scale(schedule) instead"
+            )
+        return opt_fn, None
+    if callable(opt_fn):
+        transform = _call_factory(opt_fn, who)
+        return transform, as_lr_schedule(DEFAULT_LEARNING_RATE if lr is None else lr)
+    raise TypeError(
+        f"{who}.optimizer: expected an optax optimizer or factory, got {type(opt_fn).__name__}"
+    )
 
 
 _FACTORY_RESULTS: dict[Callable[..., Any], optax.GradientTransformation] = {}

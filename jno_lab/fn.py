@@ -16,6 +16,7 @@ from collections.abc import Callable as _Callable
 from collections.abc import Sequence as _Sequence
 from typing import Any as _Any
 
+from . import _adaptive as adaptive
 from ._trace.functions import (
     function,
     huber,
@@ -53,6 +54,7 @@ from .numpy import (
 
 __all__ = [
     "abs",
+    "adaptive",
     "advection",
     "allen_cahn",
     "arccos",

@@ -10,15 +10,32 @@ class Callback:
 
     `on_epoch_end` runs after every chunk of `inner_steps` steps with that chunk's
     records (device arrays: `total`, `losses`, `weights`, `lrs`, `trackers`);
-    reading them waits for the device, so only do it as often as you need. Set
-    `solver.stop_training = True` to stop after the current chunk.
+    reading them waits for the device, so only do it as often as you need.
+    Return True from it (or set `solver.stop_training = True`) to stop after the
+    current chunk.
+
+    Example:
+        >>> import optax, jno_lab as jno
+        >>> class StopBelow(jno.Callback):
+        ...     def on_epoch_end(self, solver, step, records):
+        ...         return float(records["total"][-1]) < 1e-2
+        >>> p = jno.np.parameter((1,), init=0.0).optimizer(optax.sgd(0.1))
+        >>> crux = jno.core([(p - 1.0).mse], jno.domain.from_array({"interior": [[0.0]]}))
+        >>> crux.solve(100, callbacks=[StopBelow()]).epoch.size < 100
+        True
     """
 
     def on_training_start(self, solver: Any) -> None:
         """Called once before the first step of a `solve()` call."""
 
-    def on_epoch_end(self, solver: Any, step: int, records: dict[str, Any]) -> None:
-        """Called after each chunk; `step` is the number of steps done so far."""
+    def on_epoch_end(self, solver: Any, step: int, records: dict[str, Any]) -> bool | None:
+        """Called after each chunk; `step` is the number of steps done so far.
 
-    def on_training_end(self, solver: Any, stats: Any) -> None:
+        Returns:
+            True to stop training after this chunk.
+        """
+        return None
+
+    def on_training_end(self, solver: Any, stats: Any) -> bool | None:
         """Called once after the last step of a `solve()` call."""
+        return None

@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._adaptive.balancer import BalancerWeights
 from .._config import get_seed
 from .._lower.analysis import ExpressionError, render, single_domain
 from .._lower.program import Program
@@ -19,10 +20,12 @@ from .binding import PointsBinding
 from .callbacks import Callback
 from .host_schedules import evaluate as evaluate_on_host
 from .host_schedules import host_schedules
+from .options import batches_on_host, check_solve_options, parse_substeps, profile_dir
 from .shapes import print_shapes, print_tree
 from .statistics import statistics
-from .step import StepConfig, TrainState, build_chunk, init_opt_states
+from .step import StepConfig, TrainState, build_chunk
 from .tracking import group_trackers
+from .update import GroupSpec, init_group_states, init_schedule_states
 
 FUSED_STEPS = 64
 """Steps per compiled call when no callback needs to run between steps."""
@@ -85,7 +88,9 @@ class core:
             raise ValueError(
                 "jno.core needs at least one constraint (trackers alone train nothing)"
             )
-        self._loss_program = Program(self.constraints)
+        self.balancers = _find_balancers(self.constraints)
+        balancer_inputs = [loss for b in self.balancers for loss in b.inputs]
+        self._loss_program = Program(self.constraints + balancer_inputs)
         self._tracker_program = (
             Program(self.trackers, self._loss_program.trainables) if self.trackers else None
         )
@@ -106,7 +111,8 @@ class core:
         self.compile_count = 0
         self._trace_counter = [0]
         self._chunks: dict[tuple, Any] = {}
-        self._opt_cache: dict[int, tuple[int, Any]] = {}
+        self._opt_cache: dict[tuple[int, int], tuple[int, Any, Any]] = {}
+        self._balancer_states: tuple | None = None
         self._key = jax.random.PRNGKey(self.rng_seed)
         self._step = 0
         self._data: dict | None = None
@@ -130,7 +136,7 @@ class core:
 
     def _check_optimizers(self) -> None:
         for t in self._loss_program.trainables:
-            if not t.frozen and t.transform is None:
+            if not t.frozen and not t.has_optimizer:
                 kind = "parameter" if hasattr(t, "value") else "model"
                 raise ValueError(
                     f"`{t.describe()}.optimizer(...)` has not been called for {kind} "
@@ -154,13 +160,24 @@ class core:
         return self._data
 
     def _config(
-        self, length: int, masked: bool, batchsize: int | None, window: int | None = None
+        self,
+        length: int,
+        masked: bool,
+        batchsize: int | None,
+        window: int | None = None,
+        *,
+        accumulation: int = 1,
+        substeps: Any = None,
+        checkpoint: bool = False,
+        offload: bool = False,
     ) -> StepConfig:
         in_loss = {id(t) for t in self._loss_program.trainables}
-        flags = tuple(id(t) in in_loss and not t.frozen for t in self.trainables)
-        transforms = tuple(
-            t.transform if f else None for t, f in zip(self.trainables, flags, strict=True)
+        groups = tuple(
+            t.optimizer_groups() if id(t) in in_loss and not t.frozen else ()
+            for t in self.trainables
         )
+        flags = tuple(bool(g) for g in groups)
+        specs = tuple(tuple(GroupSpec(g.selection, g.transform) for g in gs) for gs in groups)
         total = self._batch_total()
         if batchsize is not None and not 1 <= batchsize <= total:
             raise ValueError(
@@ -170,23 +187,41 @@ class core:
         steps = [g["t"].shape[0] for g in self._bind()["groups"].values() if g["t"] is not None]
         if window is not None and max(steps, default=1) <= window:
             window = None  # every run of time steps is the whole axis: the same step
-        return StepConfig(flags, transforms, length, masked, batchsize, total, window)
+        index = {id(t): i for i, t in enumerate(self.trainables)}
+        starts, position = [], len(self.constraints)
+        for b in self.balancers:
+            starts.append((index[id(b.node)], position))
+            position += b.n
+        return StepConfig(
+            flags,
+            specs,
+            length,
+            masked,
+            batchsize,
+            total,
+            window,
+            accumulation,
+            parse_substeps(substeps, self.constraints, self.trainables),
+            checkpoint,
+            offload,
+            tuple(starts),
+        )
 
     def _batch_total(self) -> int:
         return int(getattr(self.domain, "batch_size", 1) or 1)
 
-    def _chunk_fn(self, config: StepConfig, checkpoint: bool) -> Any:
-        key = (config, checkpoint)
-        if key not in self._chunks:
-            self._chunks[key] = build_chunk(
+    def _chunk_fn(self, config: StepConfig) -> Any:
+        if config not in self._chunks:
+            self._chunks[config] = build_chunk(
                 self._loss_program,
                 self._tracker_groups,
                 len(self.trackers),
                 config,
                 self._trace_counter,
-                checkpoint,
+                len(self.constraints),
+                tuple(self.balancers),
             )
-        return self._chunks[key]
+        return self._chunks[config]
 
     def compile(self, mesh: tuple[int, ...] | None = (1, 1)) -> core:
         """Lower and compile the training step now (`solve` does it when needed)."""
@@ -195,38 +230,59 @@ class core:
         config = self._config(FUSED_STEPS, True, None, window=1)
         state = self._initial_state(config)
         n_active = jnp.asarray(1, jnp.int32)
-        self._chunk_fn(config, False).lower(
-            state, self._bind(), self._hyper(None), n_active
+        self._chunk_fn(config).lower(
+            state, self._bind(), self._hyper(None, config), n_active
         ).compile()
         return self
 
     # -- training ------------------------------------------------------------------------
     def _initial_state(self, config: StepConfig) -> TrainState:
         params = tuple(jax.tree_util.tree_map(jnp.copy, t.get_params()) for t in self.trainables)
-        opt_states = []
-        fresh = init_opt_states(params, config)
-        for t, transform, new in zip(self.trainables, config.transforms, fresh, strict=True):
-            cached = self._opt_cache.get(id(t))
-            if transform is not None and cached is not None and cached[0] == t.optimizer_generation:
-                opt_states.append(cached[1])
-            else:
-                opt_states.append(new)
+        n_sub = 1 if config.substeps is None else len(config.substeps)
+        per_substep: list[list[Any]] = [[] for _ in range(n_sub)]
+        sched_states = []
+        for i, (t, flag, groups) in enumerate(
+            zip(self.trainables, config.trainable, config.groups, strict=True)
+        ):
+            cached = self._opt_cache.get((id(t), n_sub))
+            scales = tuple(g.scale for g in t.optimizer_groups()) if flag else ()
+            if flag and cached is not None and cached[0] == t.optimizer_generation:
+                for s in range(n_sub):
+                    per_substep[s].append(cached[1][s])
+                sched_states.append(cached[2])
+                continue
+            fresh = init_group_states(groups, params[i]) if flag else None
+            for s in range(n_sub):  # independent states (and buffers) per substep
+                per_substep[s].append(jax.tree_util.tree_map(jnp.copy, fresh))
+            sched_states.append(init_schedule_states(scales) if flag else ())
+        if self._balancer_states is None:
+            self._balancer_states = tuple(b.init_state() for b in self.balancers)
         n = len(self.constraints)
         return TrainState(
             params,
-            tuple(opt_states),
+            tuple(tuple(states) for states in per_substep),
             jnp.asarray(self._step, jnp.int32),
             jnp.zeros((n,), jnp.float32),
             self._key,
+            tuple(sched_states),
+            jax.tree_util.tree_map(jnp.copy, self._balancer_states),
         )
 
-    def _hyper(self, weights: Any) -> tuple:
-        scales = tuple(t.lr_scale for t in self.trainables)
+    def _hyper(self, weights: Any, config: StepConfig | None = None) -> tuple:
+        scales = tuple(
+            tuple(g.scale for g in t.optimizer_groups()) if config is None or flag else ()
+            for t, flag in zip(
+                self.trainables,
+                config.trainable if config is not None else [True] * len(self.trainables),
+                strict=True,
+            )
+        )
         if weights is not None and not isinstance(weights, WeightSchedule):
             weights = WeightSchedule(weights)
         if weights is not None:
             weights.check(len(self.constraints))
-        return (scales, weights)
+        numbers = tuple(b.numbers for b in self.balancers)
+        return (scales, weights, numbers)
 
     def solve(
         self,
@@ -237,50 +293,67 @@ class core:
         inner_steps: int = 1,
         accumulation_steps: int = 1,
         min_consecutive: int | None = 1,
-        profile: bool = False,
+        profile: bool | str = False,
         callbacks: list[Callback] | None = None,
         substeps: list | None = None,
         constraint_weights: Any = None,
     ) -> statistics:
         """Train for `epochs` steps; repeated calls continue training.
 
+        Args:
+            epochs: number of training steps (outer epochs with `substeps`).
+            batchsize: problem instances per step (None: all of them).
+            checkpoint_gradients: rematerialise activations in the backward pass.
+            offload_data: keep the data on the host and send each chunk's mini-batches.
+            inner_steps: steps per compiled call between callbacks.
+            accumulation_steps: micro-batches of `batchsize` averaged per update.
+            min_consecutive: time steps per training step (None: all).
+            profile: True or a folder: write a JAX profiler trace of one chunk there.
+            callbacks: `jno.Callback`s; `on_epoch_end` returning True stops training.
+            substeps: alternating optimisation, e.g. `[[0, 1], ([2, 3], 2)]`.
+            constraint_weights: a `WeightSchedule` or one weight per constraint.
+
         Returns:
             The training history of all `solve()` calls so far.
         """
-        if not isinstance(epochs, int) or epochs < 1:
-            raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
-        if not isinstance(inner_steps, int) or inner_steps < 1 or epochs % inner_steps:
-            raise ValueError(
-                f"inner_steps={inner_steps!r} must be a positive integer dividing epochs={epochs}"
-            )
-        for name, value, default in (
-            ("offload_data", offload_data, False),
-            ("accumulation_steps", accumulation_steps, 1),
-            ("profile", profile, False),
-            ("substeps", substeps, None),
-        ):
-            if value != default:
-                raise NotImplementedError(f"solve({name}=...) is not supported by this version")
-        if min_consecutive is not None and (
-            not isinstance(min_consecutive, int) or min_consecutive < 1
-        ):
-            raise ValueError(
-                f"min_consecutive must be a positive integer or None, got {min_consecutive!r}"
-            )
+        check_solve_options(
+            epochs=epochs,
+            batchsize=batchsize,
+            inner_steps=inner_steps,
+            accumulation_steps=accumulation_steps,
+            offload_data=offload_data,
+            min_consecutive=min_consecutive,
+            total=self._batch_total(),
+        )
         self._check_optimizers()
-        callbacks = list(callbacks or [])
+        callbacks = [*(callbacks or []), *getattr(self, "_attached_callbacks", [])]
+        self.solve_epochs = epochs
+        n_constraints = len(self.constraints)
         # Without callbacks nobody looks between steps: fuse FUSED_STEPS steps per call
         # (masked, so any number of epochs reuses one compiled function).
-        hyper = self._hyper(constraint_weights)
-        n_constraints = len(self.constraints)
+        probe = self._config(1, False, batchsize, min_consecutive)
+        hyper = self._hyper(constraint_weights, probe)
         on_host = host_schedules(hyper, n_constraints)
-        fused = not callbacks and not on_host
+        fused = not callbacks and not on_host and not profile
         length = 1 if on_host else FUSED_STEPS if fused else inner_steps
-        config = self._config(length, fused, batchsize, min_consecutive)
-        chunk = self._chunk_fn(config, bool(checkpoint_gradients))
+        config = self._config(
+            length,
+            fused,
+            batchsize,
+            min_consecutive,
+            accumulation=accumulation_steps,
+            substeps=substeps,
+            checkpoint=bool(checkpoint_gradients),
+            offload=bool(offload_data),
+        )
+        hyper = self._hyper(constraint_weights, config)
+        chunk = self._chunk_fn(config)
         data = self._bind()
+        if offload_data:
+            data = jax.device_get(data)  # the full data stays in host memory
         self.stop_training = False
         traces_before = self._trace_counter[0]
+        trace_dir = profile_dir(profile)
 
         start = time.perf_counter()
         state = self._initial_state(config)
@@ -289,41 +362,62 @@ class core:
         records = []
         remaining = epochs
         losses_now = np.zeros((n_constraints,), np.float32)
+        chunk_index = 0
         while remaining > 0:
             active = min(config.length, remaining)
-            if on_host:
-                hyper_now = evaluate_on_host(
-                    hyper, self._step + epochs - remaining, losses_now, n_constraints
-                )
+            done = self._step + epochs - remaining
+            hyper_now = (
+                evaluate_on_host(hyper, done, losses_now, n_constraints) if on_host else hyper
+            )
+            step_data = batches_on_host(data, config, self.rng_seed, done) if offload_data else data
+            n_active = jnp.asarray(active, jnp.int32)
+            # trace one chunk after the first (compiled, steady state)
+            tracing = trace_dir is not None and chunk_index == min(1, (epochs - 1) // length)
+            if tracing:
+                jax.block_until_ready(state.params)
+                with jax.profiler.trace(str(trace_dir)):
+                    state, record = chunk(state, step_data, hyper_now, n_active)
+                    jax.block_until_ready(state.params)
             else:
-                hyper_now = hyper
-            state, record = chunk(state, data, hyper_now, jnp.asarray(active, jnp.int32))
+                state, record = chunk(state, step_data, hyper_now, n_active)
+            chunk_index += 1
             if on_host:
                 losses_now = np.asarray(record["losses"][-1])
             records.append((record, active))
+            self._live_state = state  # what callbacks read through live_params()
             remaining -= active
             if callbacks:
+                stop = False
                 for cb in callbacks:
-                    cb.on_epoch_end(self, int(state.step), record)
-                if self.stop_training:
+                    stop = cb.on_epoch_end(self, int(state.step), record) is True or stop
+                if stop or self.stop_training:
                     break
         jax.block_until_ready(state.params)
         elapsed = time.perf_counter() - start
         self.compile_count += self._trace_counter[0] - traces_before
 
+        self._live_state = None
         self._finish(state, config, records, elapsed)
+        self.last_profile_dir = trace_dir
+        stop = False
         for cb in callbacks:
-            cb.on_training_end(self, self.stats)
+            stop = cb.on_training_end(self, self.stats) is True or stop
         return self.stats
 
     def _finish(self, state: TrainState, config: StepConfig, records: list, elapsed: float) -> None:
         for t, p in zip(self.trainables, state.params, strict=True):
             t.set_params(p)
-        for t, transform, opt_state in zip(
-            self.trainables, config.transforms, state.opt_states, strict=True
-        ):
-            if transform is not None:
-                self._opt_cache[id(t)] = (t.optimizer_generation, opt_state)
+        n_sub = len(state.opt_states)
+        for i, (t, flag) in enumerate(zip(self.trainables, config.trainable, strict=True)):
+            if flag:
+                self._opt_cache[(id(t), n_sub)] = (
+                    t.optimizer_generation,
+                    tuple(state.opt_states[s][i] for s in range(n_sub)),
+                    state.sched_states[i],
+                )
+        self._balancer_states = state.balancer_states
+        for b, bstate in zip(self.balancers, state.balancer_states, strict=True):
+            b.node.set_params(bstate["weights"])  # what the next step would use
         first = self._step
         self._step = int(state.step)
         self._key = state.key
@@ -341,10 +435,14 @@ class core:
             "losses": np.asarray(merged["losses"]),
             "weights": np.asarray(merged["weights"]),
             "learning_rates": np.asarray(merged["lrs"]),
+            "learning_rate_names": self._lr_names(config),
             "training_time": elapsed,
             "trackers": {},
             "tracker_epochs": {},
         }
+        if "balancer_weights" in merged:
+            log["balancer_weights"] = [np.asarray(w) for w in merged["balancer_weights"]]
+            log["balancer_inputs"] = [np.asarray(v) for v in merged["balancer_inputs"]]
         if "trackers" in merged:
             for tracker, name, values in zip(
                 self.trackers, self.tracker_names, merged["trackers"], strict=True
@@ -354,9 +452,23 @@ class core:
                 log["tracker_epochs"][name] = steps[keep]
         self.stats.training_logs.append(log)
         self.stats.trainable_params = sum(
-            _size(p) for p, flag in zip(state.params, config.trainable, strict=True) if flag
+            _count(t, p, flag)
+            for t, p, flag in zip(self.trainables, state.params, config.trainable, strict=True)
         )
-        self.stats.total_params = sum(_size(p) for p in state.params)
+        self.stats.total_params = sum(
+            _size(p)
+            for t, p in zip(self.trainables, state.params, strict=True)
+            if not isinstance(t, BalancerWeights)
+        )
+
+    def _lr_names(self, config: StepConfig) -> list[str]:
+        """Column names of `statistics.learning_rates`: one per trained parameter group."""
+        names = []
+        for t, flag in zip(self.trainables, config.trainable, strict=True):
+            if flag:
+                for g in t.optimizer_groups():
+                    names.append(t.describe() + (f"[{g.label}]" if g.label else ""))
+        return names
 
     # -- evaluation ------------------------------------------------------------------------
     def _program_for(self, operations: list[Placeholder]) -> tuple[Program, Any]:
@@ -421,6 +533,15 @@ class core:
         data = program.bind(binding.for_program(program))
         values = fn(program.initial_params(), data, jax.random.PRNGKey(self.rng_seed))
         return _as_output(program, program.roots[0], values[0])
+
+    def live_params(self) -> tuple | None:
+        """The parameters after the last finished chunk of a running `solve()`, else None.
+
+        One entry per `self.trainables` (device arrays); for callbacks that evaluate
+        the model mid-run, e.g. a dashboard's field view.
+        """
+        state = getattr(self, "_live_state", None)
+        return None if state is None else state.params
 
     def reset_compiled(self) -> None:
         """Forget compiled steps and evaluators.
@@ -502,6 +623,28 @@ def _unique(names: list[str]) -> list[str]:
         seen[name] = seen.get(name, 0) + 1
         out.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
     return out
+
+
+def _find_balancers(constraints: list[Placeholder]) -> list[Any]:
+    """The balancers whose weights the constraints use, in first-seen order."""
+    found: dict[int, Any] = {}
+    for c in constraints:
+        for node in c.walk():
+            if isinstance(node, BalancerWeights):
+                found.setdefault(id(node.balancer), node.balancer)
+    return list(found.values())
+
+
+def _count(trainable: Any, params: Any, flag: bool) -> int:
+    """Trained scalars of one trainable: the leaves of its optimizer groups."""
+    if not flag:
+        return 0
+    leaves = jax.tree_util.tree_leaves(params)
+    covered = [False] * len(leaves)
+    for g in trainable.optimizer_groups():
+        for j in range(len(leaves)):
+            covered[j] = covered[j] or g.selection is None or g.selection[j]
+    return sum(int(np.size(x)) for x, c in zip(leaves, covered, strict=True) if c)
 
 
 def _size(tree: Any) -> int:

@@ -34,8 +34,9 @@ def _traceable(schedule: Any, n_constraints: int) -> bool:
 
 def host_schedules(hyper: tuple, n_constraints: int) -> bool:
     """True when some schedule of `hyper` has to run on the host (and warn once about it)."""
-    scales, weights = hyper
-    untraceable = [s for s in (*scales, weights) if not _traceable(s, n_constraints)]
+    scales, weights = hyper[0], hyper[1]
+    flat = [s for group in scales for s in group]
+    untraceable = [s for s in (*flat, weights) if not _traceable(s, n_constraints)]
     if untraceable:
         warnings.warn(
             "a schedule uses Python control flow on the epoch or the losses, so it is evaluated "
@@ -47,14 +48,17 @@ def host_schedules(hyper: tuple, n_constraints: int) -> bool:
 
 def evaluate(hyper: tuple, step: int, losses: np.ndarray, n_constraints: int) -> tuple:
     """`hyper` with every untraceable schedule replaced by its value now."""
-    scales, weights = hyper
+    scales, weights = hyper[0], hyper[1]
     epoch = np.float32(step)
     new_scales = tuple(
-        s
-        if _traceable(s, n_constraints)
-        else LearningRateSchedule.constant(float(s(epoch, losses)))
-        for s in scales
+        tuple(
+            s
+            if _traceable(s, n_constraints)
+            else LearningRateSchedule.constant(float(s(epoch, losses)))
+            for s in group
+        )
+        for group in scales
     )
     if not _traceable(weights, n_constraints):
         weights = WeightSchedule([float(w) for w in weights(epoch, losses)])
-    return new_scales, weights
+    return (new_scales, weights, *hyper[2:])

@@ -70,6 +70,30 @@ class statistics:
         return self._cat("learning_rates")
 
     @property
+    def learning_rate_names(self) -> list[str]:
+        """Which model (and parameter group) each column of `learning_rates` belongs to."""
+        for log in reversed(self.training_logs):
+            if "learning_rate_names" in log:
+                return list(log["learning_rate_names"])
+        return []
+
+    @property
+    def balancer_weights(self) -> list[np.ndarray]:
+        """Per balancer (`jno.fn.adaptive`): the weights each step used, (steps, losses)."""
+        return self._per_balancer("balancer_weights")
+
+    @property
+    def balancer_inputs(self) -> list[np.ndarray]:
+        """Per balancer: the input losses each step measured, (steps, losses)."""
+        return self._per_balancer("balancer_inputs")
+
+    def _per_balancer(self, name: str) -> list[np.ndarray]:
+        parts = [log[name] for log in self.training_logs if name in log]
+        if not parts:
+            return []
+        return [np.concatenate(columns) for columns in zip(*parts, strict=True)]
+
+    @property
     def trackers(self) -> dict[str, np.ndarray]:
         """Tracker name -> values at the steps they were recorded (see `tracker_epochs`)."""
         out: dict[str, list[np.ndarray]] = {}

@@ -1,0 +1,104 @@
+"""Optimizer updates of one trainable, parameter group by parameter group.
+
+A group is a subset of the trainable's array leaves with its own optax
+transformation and learning-rate scale. Leaves outside every group are never
+touched, so they stay bit-identical. Optimizers that need the loss itself (a
+line search, as in `optax.lbfgs`) get `value`, `grad` and `value_fn`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import optax
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    """The static part of a parameter group: which leaves, which transformation."""
+
+    selection: tuple[bool, ...] | None  # one flag per array leaf; None: all of them
+    transform: optax.GradientTransformation
+
+
+def _split(params: Any, selection: tuple[bool, ...] | None) -> tuple[list, Any, list]:
+    leaves, treedef = jax.tree_util.tree_flatten(params)
+    flags = [True] * len(leaves) if selection is None else list(selection)
+    if len(flags) != len(leaves):
+        raise ValueError(
+            f"a parameter mask selects among {len(flags)} leaves but the parameters have "
+            f"{len(leaves)}; build the mask from the current module"
+        )
+    return leaves, treedef, flags
+
+
+def _sub(leaves: list, flags: list) -> list:
+    return [leaf if flag else None for leaf, flag in zip(leaves, flags, strict=True)]
+
+
+def init_group_states(groups: tuple[GroupSpec, ...], params: Any) -> tuple:
+    """Fresh optax states, one per group."""
+    out = []
+    for group in groups:
+        leaves, _, flags = _split(params, group.selection)
+        out.append(group.transform.init(_sub(leaves, flags)))
+    return tuple(out)
+
+
+def init_schedule_states(scales: tuple) -> tuple:
+    """Fresh schedule states, one per group (empty for plain schedules)."""
+    return tuple(() if s is None else s.init_state() for s in scales)
+
+
+def apply_groups(
+    groups: tuple[GroupSpec, ...],
+    scales: tuple,
+    params: Any,
+    grads: Any,
+    opt_states: tuple,
+    sched_states: tuple,
+    epoch: jax.Array,
+    prev_losses: jax.Array,
+    losses: jax.Array,
+    total: jax.Array,
+    value_fn: Callable[[Any], jax.Array] | None,
+) -> tuple[Any, tuple, tuple, list[jax.Array]]:
+    """`(new params, opt states, schedule states, learning rate per group)`."""
+    leaves, treedef = jax.tree_util.tree_flatten(params)
+    grad_leaves = treedef.flatten_up_to(grads)
+    new_leaves = list(leaves)
+    new_opt, new_sched, lrs = [], [], []
+    for group, scale, opt_state, sched_state in zip(
+        groups, scales, opt_states, sched_states, strict=True
+    ):
+        _, _, flags = _split(params, group.selection)
+        sub_params = _sub(leaves, flags)
+        sub_grads = _sub(grad_leaves, flags)
+        extra: dict[str, Any] = {"value": total, "grad": sub_grads}
+        if value_fn is not None:
+
+            def sub_value(sub: list, flags: list = flags) -> jax.Array:
+                merged = [s if f else leaf for s, leaf, f in zip(sub, leaves, flags, strict=True)]
+                return value_fn(jax.tree_util.tree_unflatten(treedef, merged))
+
+            extra["value_fn"] = sub_value
+        if isinstance(group.transform, optax.GradientTransformationExtraArgs):
+            updates, opt_state = group.transform.update(sub_grads, opt_state, sub_params, **extra)
+        else:
+            updates, opt_state = group.transform.update(sub_grads, opt_state, sub_params)
+        if scale is None:
+            lr = jnp.float32(1.0)
+        else:
+            lr, sched_state = scale.advance(sched_state, epoch, prev_losses, losses)
+        for j, flag in enumerate(flags):
+            if flag:
+                leaf = leaves[j]
+                new_leaves[j] = (leaf + lr * updates[j]).astype(leaf.dtype)
+        new_opt.append(opt_state)
+        new_sched.append(sched_state)
+        lrs.append(jnp.asarray(lr, jnp.float32))
+    return jax.tree_util.tree_unflatten(treedef, new_leaves), tuple(new_opt), tuple(new_sched), lrs
