@@ -252,3 +252,16 @@ def test_stencil_helper_matches_equinox_circular_conv(stencil):
     conv = eqx.tree_at(lambda c: c.weight, conv, stencil.weight.reshape(1, 1, 2))
     u = jnp.arange(8.0).reshape(1, 8)
     np.testing.assert_allclose(conv(u), stencil(u), rtol=1e-6)
+
+
+def test_metric_callbacks_report_the_configuration_values(windows, stencil):
+    config = cfg.Supervised(2)
+    loss, grad = eqx.filter_value_and_grad(lambda m: config(m, windows))(stencil)
+    logged = tx.callback.Loss(1, config, with_grad=True, name="l")(0, stencil, windows)["l"]
+    np.testing.assert_allclose(logged[0], loss, rtol=1e-6)
+    np.testing.assert_allclose(logged[1].weight, grad.weight, rtol=1e-6)
+    norm = tx.callback.GradNorm(1, config, name="g")(0, stencil, windows)["g"]
+    assert float(norm) == pytest.approx(float(jnp.linalg.norm(grad.weight)), rel=1e-6)
+    squared = tx.callback.GradNorm(1, config, squared=True, name="g")(0, stencil, windows)["g"]
+    assert float(squared) == pytest.approx(float(norm) ** 2, rel=1e-5)
+    assert tx.callback.GradNorm(2, config, name="g")(1, stencil, windows) == {"g": None}

@@ -42,7 +42,7 @@ class DivertedChainBranchOne(BaseConfiguration):
         >>> config = tx.configuration.DivertedChainBranchOne(2)
         >>> data = jnp.ones((4, 1, 1, 8))
         >>> float(config(lambda u: u, data, ref_stepper=lambda u: 2.0 * u))
-        5.0
+        2.0
     """
 
     needs_ref_stepper = True

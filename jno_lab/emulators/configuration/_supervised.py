@@ -40,7 +40,7 @@ class Supervised(BaseConfiguration):
         >>> import jno_lab.emulators as tx
         >>> data = jnp.ones((4, 3, 1, 8))  # 4 windows of 3 snapshots
         >>> float(tx.configuration.Supervised(2)(lambda u: 0.5 * u, data))
-        1.0
+        0.8125
     """
 
     num_rollout_steps: int = eqx.field(static=True)

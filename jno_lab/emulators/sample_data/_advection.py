@@ -21,7 +21,7 @@ def make_advection_stepper(cfl: float) -> Callable[[Array], Array]:
         >>> import jax.numpy as jnp
         >>> import jno_lab.emulators as tx
         >>> step = tx.sample_data.make_advection_stepper(1.0)
-        >>> step(jnp.array([[0.0, 1.0, 0.0, 0.0]])).round(6).tolist()
+        >>> (step(jnp.array([[0.0, 1.0, 0.0, 0.0]])).round(6) + 0.0).tolist()
         [[0.0, 0.0, 1.0, 0.0]]
     """
 

@@ -322,7 +322,12 @@ class GeneralTrainer:
                 bar.update(active)
             if hooks:
                 self.stepper = eqx.combine(params, static)
-                records = {"total": losses, "loss": losses, "trackers": fired}
+                records = {
+                    "total": losses,
+                    "loss": losses,
+                    "losses": losses[:, None],
+                    "trackers": fired,
+                }
                 for hook in hooks:
                     hook.on_epoch_end(self, step, records)
                 if self.stop_training:
