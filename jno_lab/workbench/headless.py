@@ -18,7 +18,6 @@ from __future__ import annotations
 import copy
 import json
 import math
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from .. import Callback
+from ..widgets.progress import ProgressBar
 from .catalogue import catalogue_json
 from .document import load
 from .geometry import primitive_name
@@ -135,59 +135,6 @@ def override_epochs(document: dict[str, Any], epochs: int) -> dict[str, Any]:
 
 
 # -- training ------------------------------------------------------------------------------
-class ProgressBar(Callback):
-    """A tqdm progress bar over all phases: steps, steps/s and the latest total loss.
-
-    Args:
-        total: steps of the whole plan.
-        phases: number of phases (`solve()` calls); with more than one, the bar names
-            the current one.
-        refresh: least seconds between two loss read-outs (each waits for the device).
-        disable: no bar at all (the callback then only counts steps).
-        **tqdm_args: passed to `tqdm` (e.g. `file=`).
-    """
-
-    def __init__(
-        self,
-        total: int,
-        phases: int = 1,
-        refresh: float = 0.2,
-        disable: bool = False,
-        **tqdm_args: Any,
-    ) -> None:
-        from tqdm.auto import tqdm
-
-        self.bar = tqdm(total=total, unit="step", dynamic_ncols=True, disable=disable, **tqdm_args)
-        self.refresh = refresh
-        self.phase = 0
-        self.phases = phases
-        self._last = float("-inf")
-
-    def on_training_start(self, solver: Any) -> None:
-        """Name the phase in the bar's description."""
-        self.phase += 1
-        if self.phases > 1:
-            self.bar.set_description(f"phase {self.phase}/{self.phases}")
-
-    def on_epoch_end(self, solver: Any, step: int, records: dict[str, Any]) -> None:
-        """Advance by this chunk's steps; show its last total loss now and then."""
-        self.bar.update(int(records["total"].shape[0]))  # known without a device sync
-        now = time.monotonic()
-        if now - self._last >= self.refresh:
-            self._last = now
-            self.bar.set_postfix(loss=f"{float(records['total'][-1]):.3e}", refresh=False)
-
-    def on_training_end(self, solver: Any, stats: Any) -> None:
-        """Show the final loss of the phase."""
-        if stats.total_loss is not None:
-            self.bar.set_postfix(loss=f"{stats.total_loss:.3e}", refresh=False)
-        self.bar.refresh()
-
-    def close(self) -> None:
-        """Close the bar (leave it on screen)."""
-        self.bar.close()
-
-
 def train(built: Built, callbacks: Sequence[Callback] = ()) -> Any:
     """Train every phase of an executed program, as `Built.train()` does, with callbacks.
 
