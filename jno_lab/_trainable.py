@@ -103,8 +103,11 @@ class Trainable:
         return self
 
     def unfreeze(self) -> Any:
-        """Train again (needs an optimizer); returns self."""
+        """Train again, every leaf (needs an optimizer); returns self."""
         self._frozen = False
+        if self._frozen_masks:
+            self._frozen_masks = []
+            self.optimizer_generation += 1
         return self
 
     @property

@@ -62,6 +62,15 @@ class Model(Trainable):
         ParameterSelection(self, param_mask)  # validates the structure now
         return MaskedModel(self, param_mask)
 
+    def leaf_flags(self, mask_tree: Any) -> tuple[bool, ...]:
+        """One flag per array leaf of `get_params()`, read from a mask over `self.module`."""
+        from .selection import ParameterSelection
+
+        selection = ParameterSelection(self, mask_tree)
+        n = self.leaf_count()
+        chosen = set(selection.positions)
+        return tuple(j in chosen for j in range(n))
+
     # -- call convention -------------------------------------------------------------
     @property
     def pointwise(self) -> bool:
@@ -139,7 +148,20 @@ class Model(Trainable):
 
 
 class MaskedModel:
-    """A model with a parameter mask, as returned by `Model.mask(m)`."""
+    """A model with a parameter mask, as returned by `Model.mask(m)`.
+
+    The mask scopes the next call: `optimizer(...)` makes a parameter group of
+    the selected leaves with its own optimizer (the bare `model.optimizer(...)`
+    trains the rest), `scale(...)` sets that group's learning-rate scale,
+    `freeze()` keeps the selected leaves fixed. `u.grad(net.mask(m))` reads it too.
+
+    Example:
+        >>> import jax, optax, jno_lab as jno
+        >>> net = jno.nn.wrap(jno.nn.mlp(1, 1, hidden=4, depth=1, key=jax.random.PRNGKey(0)))
+        >>> first = jax.tree_util.tree_map(lambda leaf: eqx.is_array(leaf), net.module)
+        >>> net.mask(first).optimizer(optax.sgd(1e-2)) is net
+        True
+    """
 
     def __init__(self, model: Model, mask_tree: Any):
         self.model = model
@@ -147,3 +169,48 @@ class MaskedModel:
 
     def __repr__(self) -> str:
         return f"MaskedModel({self.model.describe()!r})"
+
+    def _need_mask(self, what: str) -> None:
+        if self.mask_tree is None:
+            raise ValueError(
+                f"{self.model.describe()}.mask().{what}: give the mask, e.g. "
+                f"{self.model.describe()}.mask(param_mask).{what}"
+            )
+
+    def optimizer(self, opt_fn: Any, lr: Any = None) -> Model:
+        """Train the selected leaves with their own optimizer; returns the model."""
+        from .._trainable import resolve_optimizer
+
+        self._need_mask("optimizer(...)")
+        transform, scale = resolve_optimizer(opt_fn, lr, self.model.describe())
+        self.model._masked_groups.append([self.mask_tree, transform, scale])
+        self.model._frozen = False
+        self.model.optimizer_generation += 1
+        return self.model
+
+    def scale(self, schedule: Any) -> Model:
+        """Set the learning-rate scale of the group this mask made; returns the model."""
+        from .._schedules import as_lr_schedule
+
+        self._need_mask("scale(...)")
+        flags = self.model.leaf_flags(self.mask_tree)
+        for group in reversed(self.model._masked_groups):
+            if self.model.leaf_flags(group[0]) == flags:
+                group[2] = as_lr_schedule(schedule)
+                return self.model
+        raise ValueError(
+            f"{self.model.describe()}.mask(m).scale(...): no parameter group has this mask; "
+            f"call {self.model.describe()}.mask(m).optimizer(...) first"
+        )
+
+    def freeze(self) -> Model:
+        """Keep the selected leaves fixed (everything else stays trainable); returns the model."""
+        self._need_mask("freeze()")
+        self.model.leaf_flags(self.mask_tree)  # validate now
+        self.model._frozen_masks.append(self.mask_tree)
+        self.model.optimizer_generation += 1
+        return self.model
+
+    def unfreeze(self) -> Model:
+        """Train the whole model again (drops every frozen mask); returns the model."""
+        return self.model.unfreeze()

@@ -20,6 +20,7 @@ from .binding import PointsBinding
 from .callbacks import Callback
 from .host_schedules import evaluate as evaluate_on_host
 from .host_schedules import host_schedules
+from .mesh import check_mesh, make_mesh, replicate, shard_data
 from .options import batches_on_host, check_solve_options, parse_substeps, profile_dir
 from .shapes import print_shapes, print_tree
 from .statistics import statistics
@@ -76,7 +77,10 @@ class core:
                     f"constraint {i} is a {type(c).__name__}, not an expression; build constraints "
                     "from domain variables and models, e.g. pde.mse"
                 )
-        self._check_mesh(mesh)
+        self.mesh = check_mesh(mesh)
+        self._device_mesh = (
+            make_mesh(self.mesh) if self.mesh is not None and self.mesh != (1, 1) else None
+        )
         if resume_from is not None:
             raise NotImplementedError(
                 "resume_from= needs checkpoint support (orbax), which this version does not "
@@ -123,16 +127,7 @@ class core:
     # -- checks ------------------------------------------------------------------------
     @staticmethod
     def _check_mesh(mesh: Any) -> None:
-        if mesh is None:
-            return
-        mesh = tuple(mesh)
-        if len(mesh) != 2 or any(not isinstance(m, int) or m < 1 for m in mesh):
-            raise ValueError(f"mesh must be (batch_devices, model_devices), got {mesh!r}")
-        if mesh != (1, 1):
-            raise NotImplementedError(
-                f"mesh={mesh}: multi-device meshes are not supported by this version; "
-                "use mesh=(1, 1)"
-            )
+        check_mesh(mesh)
 
     def _check_optimizers(self) -> None:
         for t in self._loss_program.trainables:
@@ -351,12 +346,16 @@ class core:
         data = self._bind()
         if offload_data:
             data = jax.device_get(data)  # the full data stays in host memory
+        elif self._device_mesh is not None:
+            data = shard_data(data, self._device_mesh, self._batch_total())
         self.stop_training = False
         traces_before = self._trace_counter[0]
         trace_dir = profile_dir(profile)
 
         start = time.perf_counter()
         state = self._initial_state(config)
+        if self._device_mesh is not None:
+            state = replicate(state, self._device_mesh)
         for cb in callbacks:
             cb.on_training_start(self)
         records = []

@@ -1,0 +1,59 @@
+"""Device meshes, on 4 host CPU devices in a subprocess: losses equal the single-device run."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import jno_lab as jno
+
+SCRIPT = textwrap.dedent(
+    """
+    import json
+    import jax, numpy as np, optax
+    import jno_lab as jno
+
+    def run(mesh):
+        rng = np.random.default_rng(0)
+        dom = jno.domain.from_array({"interior": rng.uniform(0, 1, size=(8, 5, 1))})
+        (x,) = dom.variable("interior")
+        net = jno.nn.wrap(jno.nn.mlp(1, 1, hidden=8, depth=1, key=jax.random.PRNGKey(0)))
+        net.optimizer(optax.adam(1e-2))
+        crux = jno.core([(net(x).d(x) - jno.np.cos(x)).mse], dom, mesh=mesh)
+        stats = crux.solve(6, batchsize=4)
+        sharding = str(crux._device_mesh.shape) if crux._device_mesh is not None else ""
+        return stats.losses[:, 0].tolist(), sharding
+
+    out = {str(m): run(m) for m in [(1, 1), (4, 1), (2, 2)]}
+    try:
+        run((3, 1))
+    except ValueError as err:
+        out["error"] = str(err)
+    print(json.dumps(out))
+    """
+)
+
+
+def test_meshes_match_the_single_device_losses():
+    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=4"}
+    env["JAX_PLATFORMS"] = "cpu"
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    single, _ = out["(1, 1)"]
+    for mesh in ("(4, 1)", "(2, 2)"):
+        losses, shape = out[mesh]
+        assert shape  # a real device mesh was built
+        assert losses == pytest.approx(single, rel=1e-5, abs=1e-7)
+    assert "mesh=(3, 1) needs batch * model = 3 devices, but 4 are available" in out["error"]
+    assert "cpu:3" in out["error"]  # the devices are listed
+
+
+def test_mesh_shape_errors_here():
+    with pytest.raises(ValueError, match=r"mesh must be \(batch_devices, model_devices\)"):
+        jno.core([jno.np.constant(1.0).mse], mesh=(1, 1, 1))
