@@ -129,6 +129,7 @@ class Dashboard(anywidget.AnyWidget, Callback):
         self._last_field = float("-inf")
         self._started = 0.0
         self._first_step = 0
+        self._chunk_origin = 0
         self._phase = 0
         self._stop = threading.Event()
         self._resume = threading.Event()
@@ -157,18 +158,34 @@ class Dashboard(anywidget.AnyWidget, Callback):
             ]
 
     # -- controls --------------------------------------------------------------------------
+    controller: Any = None
+    """What the Stop/Pause/Resume buttons drive instead of this dashboard's own flags:
+    anything with `stop()`, `pause()` and `resume()`, e.g. the workbench's training
+    `Session` (which runs several phases and must stop all of them)."""
+
     def stop(self) -> None:
         """Stop the run at the next chunk boundary (the statistics keep what ran)."""
+        if self.controller is not None:
+            self.controller.stop()
+            return
         self._stop.set()
         self._resume.set()
 
     def pause(self) -> None:
         """Hold the run at the next chunk boundary until `resume()` (or `stop()`)."""
+        if self.controller is not None:
+            self.controller.pause()
+            self._set_status(state="paused")
+            return
         self._resume.clear()
         self._set_status(state="pausing")
 
     def resume(self) -> None:
         """Continue a paused run."""
+        if self.controller is not None:
+            self.controller.resume()
+            self._set_status(state="running")
+            return
         self._resume.set()
 
     @property
@@ -205,7 +222,8 @@ class Dashboard(anywidget.AnyWidget, Callback):
             self._phase += 1
             self._stop.clear()
             self._resume.set()
-            self._first_step = int(getattr(solver, "_step", 0))
+            self._first_step = max(_solver_step(solver), self._live.steps_done if self._live else 0)
+            self._chunk_origin = _solver_step(solver)
             if self._live is None:
                 self._live = _history_for(solver)
                 self._field = _field_view(solver, self._field_expr, self._residual_expr)
@@ -216,7 +234,7 @@ class Dashboard(anywidget.AnyWidget, Callback):
             if self.comm is not None and threading.current_thread() is threading.main_thread():
                 serve_concurrently(self.comm)
         elif self._bar is None:
-            self._bar = ProgressBar(total=self._total or 0)
+            self._bar = ProgressBar(total=self._total)
         if self._bar is not None:
             self._bar.on_training_start(solver)
         self._set_status(state="running", phase=self._phase, step=self._first_step)
@@ -232,8 +250,12 @@ class Dashboard(anywidget.AnyWidget, Callback):
         with self._lock:
             live = self._live
             assert live is not None, "on_training_start was not called"
-            first = live.steps_done if live.steps_done else self._first_step
-            live.append_records(host, first, int(step) - first)
+            count = int(step) - self._chunk_origin
+            self._chunk_origin = int(step)
+            # An emulator trainer counts from 0 in every call: continue the history.
+            first = max(live.steps_done, int(step) - count)
+            live.append_records(host, first, count)
+            step = live.steps_done
         now = time.perf_counter()
         if now - self._last_field >= self._field_every and self._field is not None:
             self._refresh_field(solver, int(step))
@@ -252,11 +274,11 @@ class Dashboard(anywidget.AnyWidget, Callback):
 
     def on_training_end(self, solver: Any, stats: Any) -> None:
         """Send what is left and the final field; show the final state."""
-        step = int(getattr(solver, "_step", 0))
+        step = self._live.steps_done if self._live is not None else _solver_step(solver)
         if self._field is not None:
             self._refresh_field(solver, step, final=True)
         self._flush(step)
-        if self._stop.is_set():
+        if self._stop.is_set() or getattr(solver, "stop_training", False):
             self._set_status(state="stopped", step=step, eta=None)
         else:
             self._set_status(state="finished", step=step, eta=0.0)
@@ -374,12 +396,23 @@ class Dashboard(anywidget.AnyWidget, Callback):
         self.status = {**self.status, **fields}
 
 
+def _solver_step(solver: Any) -> int:
+    """Steps the solver (a `jno.core`, or an emulator trainer) has done."""
+    return int(getattr(solver, "_step", getattr(solver, "step", 0)) or 0)
+
+
 def _history_for(solver: Any) -> History:
+    """An empty history laid out for `solver`: a `jno.core` or an emulator trainer."""
     lr_names = list(getattr(solver, "learning_rate_names", []) or [])
     if not lr_names:
-        lr_names = [t.describe() for t in solver.trainables if not getattr(t, "frozen", False)]
-    intervals = [int(t.interval) for t in solver.trackers]
-    return History(solver.constraint_names, lr_names, solver.tracker_names, intervals)
+        trainables = getattr(solver, "trainables", [])
+        lr_names = [t.describe() for t in trainables if not getattr(t, "frozen", False)]
+    trackers = list(getattr(solver, "trackers", []) or [])
+    intervals = [int(t.interval) for t in trackers]
+    names = list(getattr(solver, "tracker_names", []) or [])
+    weighted = hasattr(solver, "constraints")  # a jno.core; an emulator trainer is not
+    names_of_losses = getattr(solver, "constraint_names", ["loss"])
+    return History(names_of_losses, lr_names, names, intervals, weighted=weighted)
 
 
 def _field_view(solver: Any, field: Any, residual: Any) -> FieldView | None:

@@ -256,17 +256,17 @@ def build_layout(
     smoothing: float = 0.9,
 ) -> Any:
     """The dashboard's plots as one bokeh layout (first run live, the others overlaid)."""
-    rows = [
-        [
-            _loss_plot(runs, smoothing),
-            _series_plot(runs, "weights", "Constraint weights", "linear", "weight"),
-        ]
+    live = runs[0][1]
+    series = [
+        _series_plot(runs, name, title, axis, label)
+        for name, title, axis, label in (
+            ("weights", "Constraint weights", "linear", "weight"),
+            ("lrs", "Learning rates", "log", "learning rate"),
+        )
+        if name in live.sources  # an emulator run has neither
     ]
-    lr = _series_plot(runs, "lrs", "Learning rates", "log", "learning rate")
-    trackers = _tracker_plots(runs)
-    rows.append([lr, *(trackers[:1])])
-    rest = trackers[1:]
-    rows += [rest[i : i + 2] for i in range(0, len(rest), 2)]
+    plots = [_loss_plot(runs, smoothing), *series, *_tracker_plots(runs)]
+    rows = [plots[i : i + 2] for i in range(0, len(plots), 2)]
     if view is not None:
         fields = _field_plots(view, frames)
         if fields:

@@ -50,6 +50,8 @@ class History:
         lr_names: one per learning-rate column.
         tracker_names: one per tracker.
         tracker_intervals: the interval of each tracker.
+        weighted: whether the run has constraint weights and learning rates to draw
+            (an emulator trainer has neither).
 
     Example:
         >>> import numpy as np
@@ -67,6 +69,7 @@ class History:
         lr_names: Sequence[str],
         tracker_names: Sequence[str],
         tracker_intervals: Sequence[int],
+        weighted: bool = True,
     ):
         self.constraint_names = list(constraint_names)
         self.lr_names = list(lr_names)
@@ -81,12 +84,15 @@ class History:
                 _empty(["step", "total", *constraint_labels]),
                 {"total": "total", **constraint_labels},
             ),
-            "weights": Source(_empty(["step", *constraint_labels]), dict(constraint_labels)),
-            "lrs": Source(
+        }
+        if weighted:
+            self.sources["weights"] = Source(
+                _empty(["step", *constraint_labels]), dict(constraint_labels)
+            )
+            self.sources["lrs"] = Source(
                 _empty(["step", *(f"m{j}" for j in range(len(self.lr_names)))]),
                 {f"m{j}": name for j, name in enumerate(self.lr_names)},
-            ),
-        }
+            )
         self._n_constraints = n
 
     # -- feeding ---------------------------------------------------------------------------
@@ -96,17 +102,32 @@ class History:
             return
         steps = np.arange(first_step, first_step + count, dtype=np.float64)
         losses = np.asarray(records["losses"], np.float64)[:count].reshape(count, -1)
-        weights = np.asarray(records["weights"], np.float64)[:count].reshape(count, -1)
-        lrs = np.asarray(records["lrs"], np.float64)[:count].reshape(count, -1)
         total = np.asarray(records["total"], np.float64)[:count].reshape(count)
         self._append("losses", {"step": steps, "total": total, **_split(losses, "c")})
-        self._append("weights", {"step": steps, **_split(weights, "c")})
-        self._append_lrs(steps, lrs)
-        for i, values in enumerate(records.get("trackers", ()) or ()):
-            keep = steps % self.tracker_intervals[i] == 0
-            self._append_tracker(i, steps[keep], np.asarray(values)[:count][keep])
+        if "weights" in records and "weights" in self.sources:
+            weights = np.asarray(records["weights"], np.float64)[:count].reshape(count, -1)
+            self._append("weights", {"step": steps, **_split(weights, "c")})
+        if "lrs" in records and "lrs" in self.sources:
+            lrs = np.asarray(records["lrs"], np.float64)[:count].reshape(count, -1)
+            self._append_lrs(steps, lrs)
+        trackers = records.get("trackers", ()) or ()
+        if isinstance(trackers, dict):  # name -> value at the chunk's end (emulator metrics)
+            for name, value in trackers.items():
+                self._append_named(name, first_step + count, value)
+        else:
+            for i, values in enumerate(trackers):
+                keep = steps % self.tracker_intervals[i] == 0
+                self._append_tracker(i, steps[keep], np.asarray(values)[:count][keep])
         self.steps_done = first_step + count
         self.version += 1
+
+    def _append_named(self, name: str, step: int, value: Any) -> None:
+        if name not in self.tracker_names:
+            self.tracker_names.append(name)
+            self.tracker_intervals.append(1)
+        index = self.tracker_names.index(name)
+        array = np.asarray(value, np.float64).reshape(1, -1)
+        self._append_tracker(index, np.array([float(step)]), array)
 
     def _append_lrs(self, steps: np.ndarray, lrs: np.ndarray) -> None:
         if lrs.shape[1] != len(self.lr_names):  # e.g. no trainable with a learning rate

@@ -14,7 +14,7 @@ class ProgressBar(Callback):
     """A tqdm progress bar over all phases: steps, steps/s and the latest total loss.
 
     Args:
-        total: steps of the whole plan.
+        total: steps of the whole plan (None: unknown, no ETA).
         phases: number of phases (`solve()` calls); with more than one, the bar names
             the current one.
         refresh: least seconds between two loss read-outs (each waits for the device).
@@ -24,7 +24,7 @@ class ProgressBar(Callback):
 
     def __init__(
         self,
-        total: int,
+        total: int | None,
         phases: int = 1,
         refresh: float = 0.2,
         disable: bool = False,

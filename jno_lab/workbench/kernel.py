@@ -116,6 +116,8 @@ class WorkbenchHandler:
         """Whether a `hello` succeeded (other requests are served anyway)."""
         self.built: Built | None = None
         """The live objects of the last run this handler started (`built.crux` is the solver)."""
+        self.dashboard: Any = None
+        """The live dashboard of the last run started with `"dashboard": true`."""
         self._lock = threading.Lock()
         self._unsubscribe: Callable[[], None] | None = self.session.add_listener(self._on_event)
 
@@ -253,14 +255,21 @@ class WorkbenchHandler:
             for i, (code, configure) in enumerate(built.phases)
         ]
         self._refuse_if_busy()
+        callbacks, extra = [], {}
+        if message.get("dashboard") is True:
+            dashboard = _dashboard(self.session, sum(p.epochs for p in phases))
+            callbacks.append(dashboard)
+            extra["dashboard"] = dashboard.model_id
+            self.dashboard = dashboard
         try:
-            self.session.start(built.crux, phases)
+            self.session.start(built.crux, phases, callbacks)
         except RuntimeError as err:
             raise _Refusal("busy", str(err)) from None
         except (ValueError, TypeError) as err:
             raise _Refusal("start_failed", f"the run could not start: {err}") from None
         self.built = built
-        return ok_reply(request_id, "run", started=True, status=self.session.status), []
+        reply = ok_reply(request_id, "run", started=True, status=self.session.status, **extra)
+        return reply, []
 
     def _refuse_if_busy(self) -> None:
         state = self.session.status["state"]
@@ -334,6 +343,15 @@ class WorkbenchHandler:
             send(json_safe(run_event(event)), [])
         except Exception:  # a closed comm must not disturb the training
             _log.debug("could not push a run event", exc_info=True)
+
+
+def _dashboard(session: Session, epochs: int) -> Any:
+    """A live dashboard for a run; its buttons drive the session (every phase)."""
+    from ..widgets.dashboard import Dashboard
+
+    dashboard = Dashboard(epochs=epochs)
+    dashboard.controller = session
+    return dashboard
 
 
 # -- validation and lowering ---------------------------------------------------------------

@@ -28,9 +28,10 @@ Request types (see the TypedDicts below for every field):
                               truncated}: the domain's shapes and sampled
                               points (binary buffers, float32 LE); runs
                               the tag predicates (user code) of the geometry
-`run` {document}              {started: true, status}: validate, build, train
-                              on a background thread; "busy" while a run is
-                              active
+`run` {document, dashboard?}  {started: true, status, dashboard?}: validate,
+                              build, train on a background thread ("busy"
+                              while a run is active); with dashboard: true,
+                              the model id of a live dashboard widget
 `stop`, `pause`, `resume`     {status}: act on the run (no-ops when idle)
 `status`                      {status}
 `export` {document}           {source}: the document as a Python script
@@ -196,9 +197,14 @@ class PreviewGeometryRequest(Request):
 
 
 class RunRequest(Request):
-    """`run`: validate, build and train the document on a background thread."""
+    """`run`: validate, build and train the document on a background thread.
+
+    With `dashboard: true` a live dashboard widget watches the run; the reply
+    names its widget model (`dashboard`), for the editor to display.
+    """
 
     document: dict[str, Any]
+    dashboard: NotRequired[bool]
 
 
 class StopRequest(Request):
@@ -287,6 +293,7 @@ class RunReply(Reply):
 
     started: bool
     status: RunStatus
+    dashboard: NotRequired[str]
 
 
 class StatusReply(Reply):

@@ -90,6 +90,7 @@ class Session:
         self._listeners: list[Listener] = []
         self._thread: threading.Thread | None = None
         self._crux: Any = None
+        self._callbacks: list[Callback] = []
         self._reset(0, 0)
         self._state = "idle"
 
@@ -164,12 +165,13 @@ class Session:
         crux = self._crux
         return None if crux is None else crux.stats
 
-    def start(self, crux: Any, phases: Sequence[Phase]) -> None:
+    def start(self, crux: Any, phases: Sequence[Phase], callbacks: Sequence[Callback] = ()) -> None:
         """Start training `crux` through `phases` on a daemon thread; returns at once.
 
         Args:
             crux: the `jno.core` solver to train.
             phases: the training plan, run in order.
+            callbacks: more solver callbacks for every phase (e.g. a live dashboard).
 
         Raises:
             ValueError: the plan is empty, or a phase has `epochs < 1` or an
@@ -189,6 +191,7 @@ class Session:
             self._t_start = time.monotonic()
             self._gate.set()
             self._crux = crux
+            self._callbacks = list(callbacks)
             thread = threading.Thread(
                 target=self._train, args=(crux, plan), name="jno-workbench-training", daemon=True
             )
@@ -355,7 +358,7 @@ class Session:
             phase.epochs,
             batchsize=phase.batchsize,
             inner_steps=phase.inner_steps,
-            callbacks=[_Hook(self, phase.inner_steps, base)],
+            callbacks=[_Hook(self, phase.inner_steps, base), *self._callbacks],
             constraint_weights=phase.constraint_weights,
         )
         logs = crux.stats.training_logs

@@ -77,7 +77,7 @@ export class DashboardView {
   private field: IReceived<IFieldMessage> | null = null;
   private unsubscribe: () => void = () => undefined;
   private embedding: Promise<void> = Promise.resolve();
-  /** Rows drawn from streamed messages (for tests). */
+  /** Steps of the loss plot drawn from streamed messages (for tests). */
   streamedRows = 0;
 
   constructor(
@@ -293,7 +293,9 @@ export class DashboardView {
         }
       }
       source.stream(data);
-      this.streamedRows += columns.step.length;
+      if (name === 'losses') {
+        this.streamedRows += columns.step.length;
+      }
     }
     this.drawField();
     this.root.dataset.rows = String(this.streamedRows);

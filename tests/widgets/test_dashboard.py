@@ -304,3 +304,51 @@ def test_attach_reports_every_later_solve(problem: Problem):
         dash.detach()
     problem.crux.solve(10, inner_steps=10)
     assert dash.history.steps_done == problem.crux._step - 10
+
+
+def test_a_time_dependent_field_has_one_frame_per_drawn_time_step():
+    dom = jno.domain(constructor=jno.domain.rect(mesh_size=0.25), time=(0, 1, 30))
+    x, y, t = dom.variable("interior")
+    crux = jno.core([(x * t - y).mse])
+    view = FieldView(crux, field=x * t + 0.0 * y, resolution=8, max_times=5)
+    frames = view.evaluate(0)
+    assert len(frames.times) == 5
+    np.testing.assert_allclose(frames.times, np.array([0, 7, 14, 22, 29]) / 29, atol=1e-9)
+    values = frames.values["solution"]
+    assert values.shape == (5, 8, 8)
+    gx = view.grid.points[:, 0].reshape(8, 8)
+    for k, time_value in enumerate(frames.times):
+        np.testing.assert_allclose(values[k], gx * time_value, rtol=1e-5, atol=1e-6)
+    assert "residual" in view.exprs  # the first constraint's residual, by default
+
+
+def test_an_emulator_training_run_is_watched_with_its_validation_error():
+    import equinox as eqx
+    import jax.numpy as jnp
+
+    import jno_lab.emulators as tx
+
+    data = tx.sample_data.advection_1d_periodic(
+        cfl=-0.75, num_points=12, num_samples=4, temporal_horizon=6, key=jax.random.PRNGKey(0)
+    )
+    val = tx.sample_data.advection_1d_periodic(
+        cfl=-0.75, num_points=12, num_samples=2, temporal_horizon=6, key=jax.random.PRNGKey(1)
+    )
+    conv = eqx.nn.Conv1d(1, 1, 2, padding="SAME", padding_mode="CIRCULAR", use_bias=False,
+                         key=jax.random.PRNGKey(3))  # fmt: skip
+    trainer = tx.trainer.SupervisedTrainer(
+        data, num_rollout_steps=2, optimizer=optax.adam(3e-2), num_training_steps=20,
+        batch_size=4, callback_fn=tx.callback.ValidationRollout(5, val, name="val"),
+    )  # fmt: skip
+    dash = Dashboard()
+    recorder = record(dash)
+    losses = trainer(conv, key=jax.random.PRNGKey(0), callbacks=[dash])[1]
+    got = _front_end_state(recorder)
+    np.testing.assert_allclose(got["losses"]["total"], np.asarray(losses), rtol=1e-6)
+    np.testing.assert_array_equal(got["losses"]["step"], np.arange(20))
+    assert dash.history.tracker_names == ["val"]
+    val_steps = got["t0"]["step"]
+    assert val_steps.tolist() == [5.0, 10.0, 15.0]
+    assert jnp.all(jnp.isfinite(got["t0"]["value"]))
+    assert dash.status["state"] == "finished"
+    assert dash.status["step"] == 20

@@ -200,3 +200,20 @@ def test_run_pushes_events_over_a_real_comm(editor):
     assert final["status"]["total_loss"] is not None
     reply, _, _ = editor.request("status", "s1")
     assert reply["status"]["state"] == "finished"
+
+
+def test_a_run_with_a_dashboard_is_stopped_from_the_dashboard(editor):
+    document = copy.deepcopy(POISSON)
+    document["training"]["phases"][0].update(epochs=200_000, inner_steps=100)
+    reply, _, _ = editor.request("run", "d1", document=document, dashboard=True)
+    assert reply["ok"]
+    widget = reply["dashboard"]
+    assert isinstance(widget, str)
+    assert widget
+    editor.wait_for_event("progress")
+    # the dashboard's Stop button: a custom message on the widget's own comm
+    content = {"type": "control", "action": "stop"}
+    editor.send("comm_msg", {"comm_id": widget, "data": {"method": "custom", "content": content}})
+    final, _ = editor.wait_for_event("stopped")
+    assert 0 < final["status"]["step"] < 200_000
+    assert final["status"]["step"] % 100 == 0
