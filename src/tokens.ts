@@ -7,8 +7,10 @@ export const EXTENSION_ID = 'jno-lab';
 
 /** Command ids contributed by the extension. */
 export namespace CommandIDs {
-  /** Open a new, empty workbench panel in the main area. */
+  /** Create a new workbench document (untitled .jnolab) and open it. */
   export const newWorkbench = 'jno-lab:new-workbench';
+  /** Export the active workbench to a Python script next to it. */
+  export const exportScript = 'jno-lab:export-script';
 }
 
 /**
@@ -17,8 +19,19 @@ export namespace CommandIDs {
  */
 export const OPEN_QUERY_PARAM = 'jno-lab';
 
+/** The document registry names of the workbench file type and editor. */
+export namespace DocumentNames {
+  /** The file type of `*.jnolab` documents. */
+  export const fileType = 'jnolab';
+  /** The file extension. */
+  export const extension = '.jnolab';
+  /** The widget factory of the workbench editor. */
+  export const factory = 'jNO Lab Workbench';
+}
+
 /** CSS class names (all prefixed `jp-JnoLab-`). */
 export namespace ClassNames {
+  export const editor = 'jp-JnoLab-editor';
   export const panel = 'jp-JnoLab-panel';
   export const canvas = 'jp-JnoLab-canvas';
 }

@@ -48,12 +48,23 @@ def demo_url(tmp_path):
         stop(proc)
 
 
-def test_demo_command_serves_lab_with_a_workbench_open(page, demo_url, artifacts):
+@pytest.fixture
+def no_new_examples():
+    """The demo creates an untitled workbench in examples/: remove what it adds."""
+    before = set(EXAMPLES.iterdir())
+    yield
+    for path in set(EXAMPLES.iterdir()) - before:
+        if path.suffix == ".jnolab":
+            path.unlink()
+
+
+def test_demo_command_serves_lab_with_a_workbench_open(page, no_new_examples, demo_url, artifacts):
     assert "jno-lab=new-workbench" in demo_url
     page.goto(demo_url)
     expect(page.locator(".jp-JnoLab-panel .react-flow")).to_be_visible(timeout=60_000)
-    # The deep-link parameter is consumed, so a reload does not open a second panel.
+    # The deep-link parameter is consumed, so a reload does not open a second editor.
     assert "jno-lab=" not in page.url
+    expect(page.locator(".lm-TabBar-tab.jp-mod-current")).to_contain_text(".jnolab")
     page.screenshot(path=artifacts / "demo-command.png")
 
 

@@ -1,4 +1,4 @@
-"""The "New Workbench" command opens a panel with a React Flow canvas."""
+"""The "New jNO Lab Workbench" command creates a .jnolab document and opens it in the editor."""
 
 from playwright.sync_api import expect
 
@@ -15,7 +15,7 @@ def test_command_opens_a_panel_with_the_canvas(lab, artifacts):
     assert box is not None
     assert box["width"] > 300
     assert box["height"] > 200
-    expect(lab.get_by_role("tab", name="Workbench 1")).to_be_visible()
+    expect(lab.locator(".lm-TabBar-tab.jp-mod-current")).to_contain_text(".jnolab")
     lab.screenshot(path=artifacts / "workbench-panel.png")
 
 
@@ -23,8 +23,8 @@ def test_command_palette_entry_opens_a_workbench(lab):
     lab.keyboard.press("Control+Shift+c")
     search = lab.locator(".lm-CommandPalette-input")
     expect(search).to_be_focused()
-    search.fill("jNO Lab: New Workbench")
-    item = lab.locator(".lm-CommandPalette-item", has_text="jNO Lab: New Workbench")
+    search.fill("New jNO Lab Workbench")
+    item = lab.locator(".lm-CommandPalette-item", has_text="New jNO Lab Workbench")
     expect(item.first).to_be_visible()
     search.press("Enter")
     expect(lab.locator(CANVAS)).to_be_visible()

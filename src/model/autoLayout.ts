@@ -1,0 +1,68 @@
+/**
+ * Layered left-to-right layout of the graph: a node's column is the length of
+ * the longest path into it; rows are ordered by the mean row of the inputs
+ * (one barycentre sweep), which keeps wires short and mostly straight.
+ */
+import type { IGraph, Point } from '../document/types';
+
+/** Horizontal distance between columns. */
+export const COLUMN_GAP = 240;
+
+/** Vertical distance between rows. */
+export const ROW_GAP = 120;
+
+/** New positions for every node of `graph`. */
+export function layeredLayout(graph: IGraph): Map<string, Point> {
+  const ids = graph.nodes.map(n => n.id);
+  const known = new Set(ids);
+  const inputs = new Map<string, string[]>(ids.map(id => [id, []]));
+  for (const e of graph.edges) {
+    if (known.has(e.source) && known.has(e.target) && e.source !== e.target) {
+      inputs.get(e.target)?.push(e.source);
+    }
+  }
+  const column = new Map<string, number>();
+  const visiting = new Set<string>();
+  const depth = (id: string): number => {
+    const cached = column.get(id);
+    if (cached !== undefined) {
+      return cached;
+    }
+    if (visiting.has(id)) {
+      return 0; // a cycle: validation reports it; lay it out anyway
+    }
+    visiting.add(id);
+    const preds = inputs.get(id) ?? [];
+    const value = preds.length ? Math.max(...preds.map(depth)) + 1 : 0;
+    visiting.delete(id);
+    column.set(id, value);
+    return value;
+  };
+  ids.forEach(depth);
+  const columns: string[][] = [];
+  for (const id of ids) {
+    const c = column.get(id) ?? 0;
+    (columns[c] ??= []).push(id);
+  }
+  const row = new Map<string, number>();
+  columns.forEach((members, c) => {
+    if (c > 0) {
+      const key = (id: string): number => {
+        const preds = inputs.get(id) ?? [];
+        if (!preds.length) {
+          return Number.POSITIVE_INFINITY;
+        }
+        return (
+          preds.reduce((sum, p) => sum + (row.get(p) ?? 0), 0) / preds.length
+        );
+      };
+      members.sort((a, b) => key(a) - key(b));
+    }
+    members.forEach((id, r) => row.set(id, r));
+  });
+  const out = new Map<string, Point>();
+  columns.forEach((members, c) => {
+    members.forEach((id, r) => out.set(id, [c * COLUMN_GAP, r * ROW_GAP]));
+  });
+  return out;
+}
