@@ -11,7 +11,7 @@ Adam 1e-3). Variants, interleaved round by round (the host is noisy):
 Prints steady ms/step (median of `--rounds`), the overhead, and the messages and bytes
 sent per second; writes `results/dashboard_overhead.json`. Target: overhead <= 3 %.
 
-Run: `.venv/bin/python benchmarks/dashboard_overhead.py [--steps 2000 --rounds 3]`
+Run: `.venv/bin/python benchmarks/dashboard_overhead.py [--steps 500 --rounds 8]`
 """
 
 from __future__ import annotations
@@ -69,8 +69,8 @@ def build(problem: dict):
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--steps", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=8)
     args = parser.parse_args()
     problem = ref.make_problem(0)
     headless, watched = build(problem), build(problem)

@@ -126,8 +126,15 @@ def _grid(domain: Any, resolution: int) -> _Grid:
         return _Grid(1, xs[:, None], (xs.size,), (x0, x1, 0.0, 0.0), None, [])
     import shapely
 
-    if geometry is None:
-        geometry = shapely.MultiPoint(interior[:, :2]).convex_hull
+    if geometry is None:  # a mesh or point domain: the hull of its points
+        points = [interior[:, :2]]
+        for tag in ("boundary",):
+            try:
+                extra = np.asarray(domain.tag_points(tag))
+            except (KeyError, ValueError):
+                continue
+            points.append(extra.reshape(-1, extra.shape[-1])[:, :2])
+        geometry = shapely.MultiPoint(np.concatenate(points)).convex_hull
     x0, y0, x1, y1 = (float(v) for v in geometry.bounds)
     width, height = max(x1 - x0, 1e-12), max(y1 - y0, 1e-12)
     nx = max(2, round(resolution * min(1.0, width / height)))

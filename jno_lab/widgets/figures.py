@@ -261,7 +261,7 @@ def build_layout(
         _series_plot(runs, name, title, axis, label)
         for name, title, axis, label in (
             ("weights", "Constraint weights", "linear", "weight"),
-            ("lrs", "Learning rates", "log", "learning rate"),
+            ("lrs", "Learning rates", "log", "learning rate (scale)"),
         )
         if name in live.sources  # an emulator run has neither
     ]

@@ -17,6 +17,7 @@ import {
   IReceived,
   IStatus
 } from './messages';
+import { Columns, Series } from './series';
 import { smoothFrom, SmoothState } from './smoothing';
 import { DashboardStore, MAX_REPLAY } from './store';
 
@@ -74,6 +75,7 @@ export class DashboardView {
   private queue: IReceived<IAppendMessage>[] = [];
   private frame = 0;
   private smoothState = new Map<string, SmoothState>();
+  private series = new Map<string, Series>();
   private field: IReceived<IFieldMessage> | null = null;
   private unsubscribe: () => void = () => undefined;
   private embedding: Promise<void> = Promise.resolve();
@@ -141,7 +143,11 @@ export class DashboardView {
     this.unsubscribe = this.store.subscribe(received => this.receive(received));
     const layout = this.store.layout;
     if (layout && this.store.appends.length <= MAX_REPLAY) {
-      await this.embed(layout.message.item, layout.message.layout);
+      await this.embed(
+        layout.message.item,
+        layout.message.layout,
+        Object.keys(layout.message.lengths)
+      );
       for (const append of this.store.appends) {
         this.queue.push(append);
       }
@@ -185,7 +191,7 @@ export class DashboardView {
     if (message.type === 'layout') {
       this.queue = [];
       this.embedding = this.embedding.then(() =>
-        this.embed(message.item, message.layout)
+        this.embed(message.item, message.layout, Object.keys(message.lengths))
       );
     } else if (message.type === 'append') {
       this.queue.push(received as IReceived<IAppendMessage>);
@@ -198,7 +204,8 @@ export class DashboardView {
 
   private async embed(
     item: Record<string, unknown>,
-    layout: number
+    layout: number,
+    appendable: string[]
   ): Promise<void> {
     const version = String(this.model.get('bokeh_version'));
     const bokeh = await ensureBokeh(this.model, version, () =>
@@ -212,9 +219,30 @@ export class DashboardView {
     this.doc = this.views.roots[0]?.model.document ?? null;
     this.layoutId = layout;
     this.smoothState.clear();
+    this.series.clear();
+    for (const name of appendable) {
+      const source = this.source(name);
+      if (source) {
+        const copy: Columns = {};
+        for (const [key, values] of Object.entries(source.data)) {
+          copy[key] = Array.from(values as number[]);
+        }
+        this.series.set(name, new Series(copy));
+      }
+    }
     this.resmooth();
     this.root.dataset.layout = String(layout);
     this.schedule();
+  }
+
+  /** The kernel's step count, as the status trait last said. */
+  kernelStep(): number {
+    return ((this.model.get('status') ?? {}) as IStatus).step ?? 0;
+  }
+
+  /** A column of a source's full history (for tests and debugging). */
+  history(source: string, column: string): number[] {
+    return this.series.get(source)?.columns[column] ?? [];
   }
 
   /** A column of a plotted source, as drawn now (for tests and debugging). */
@@ -256,7 +284,8 @@ export class DashboardView {
           continue;
         }
         const pending = merged.get(name);
-        const have = (source.get_length() ?? 0) + (pending?.step.length ?? 0);
+        const have =
+          (this.series.get(name)?.length ?? 0) + (pending?.step.length ?? 0);
         if (message.starts[name] !== have) {
           this.queue = [];
           this.model.send({ type: 'sync' }); // a gap or a repeat: start again from the full state
@@ -275,11 +304,12 @@ export class DashboardView {
     const alpha = Number(this.smoothing.value);
     for (const [name, columns] of merged) {
       const source = this.source(name);
-      if (!source) {
+      const series = this.series.get(name);
+      if (!source || !series) {
         continue;
       }
-      const data: Record<string, number[]> = { ...columns };
-      for (const key of Object.keys(source.data)) {
+      const rows: Columns = { ...columns };
+      for (const key of Object.keys(series.columns)) {
         if (key.endsWith(SMOOTH)) {
           const raw = key.slice(0, -SMOOTH.length);
           const stateKey = `${name}/${raw}`;
@@ -289,10 +319,15 @@ export class DashboardView {
             this.smoothState.get(stateKey) ?? null
           );
           this.smoothState.set(stateKey, state);
-          data[key] = smoothed;
+          rows[key] = smoothed;
         }
       }
-      source.stream(data);
+      const change = series.append(rows);
+      if (change.replace) {
+        source.data = change.replace;
+      } else if (change.stream && change.stream.step.length) {
+        source.stream(change.stream);
+      }
       if (name === 'losses') {
         this.streamedRows += columns.step.length;
       }
@@ -309,10 +344,11 @@ export class DashboardView {
       ...Array.from({ length: 8 }, (_, i) => `losses@${i + 1}`)
     ]) {
       const source = this.source(name);
-      if (!source) {
+      const series = this.series.get(name);
+      if (!source || !series) {
         continue;
       }
-      const data = { ...source.data } as Record<string, number[]>;
+      const data = series.columns;
       for (const key of Object.keys(data)) {
         if (key.endsWith(SMOOTH)) {
           const raw = key.slice(0, -SMOOTH.length);
@@ -321,7 +357,7 @@ export class DashboardView {
           this.smoothState.set(`${name}/${raw}`, state);
         }
       }
-      source.data = data;
+      source.data = series.drawn();
     }
   }
 
