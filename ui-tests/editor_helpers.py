@@ -66,6 +66,7 @@ def add_from_palette(lab: Page, node_type: str) -> None:
 
 def wire(lab: Page, source: str, source_port: str, target: str, target_port: str) -> None:
     """Drag a wire from an output handle to an input handle with the real mouse."""
+    lab.wait_for_timeout(400)  # let node sizes settle after the last validation
     start = handle(lab, source, source_port, "source").bounding_box()
     end = handle(lab, target, target_port, "target").bounding_box()
     assert start

@@ -48,6 +48,9 @@ export interface IGraphEditorProps {
 
 const NODE_TYPES = { workbench: NodeView };
 
+/** Fitting never zooms in beyond 100 %, so a lone node keeps its size. */
+const FIT_OPTIONS = { maxZoom: 1, padding: 0.15 };
+
 /** The clipboard shared by every editor of the page. */
 let clipboard: IGraphClip | null = null;
 
@@ -66,7 +69,7 @@ function problemsByNode(problems: readonly IProblem[]): Map<string, string[]> {
   for (const p of problems) {
     if (p.node_id) {
       const list = out.get(p.node_id) ?? [];
-      list.push(p.port ? `${p.port}: ${p.message}` : p.message);
+      list.push(p.message);
       out.set(p.node_id, list);
     }
   }
@@ -127,6 +130,24 @@ class FlowNodeCache {
     string,
     { source: IGraphNode; key: string; flow: WorkbenchFlowNode }
   >();
+}
+
+/** `start`, or the first place right of / below it that no node covers. */
+function freeSpot(nodes: IGraphNode[], start: Point): Point {
+  const taken = (p: Point): boolean =>
+    nodes.some(n => {
+      const [x, y] = n.position ?? [0, 0];
+      return Math.abs(x - p[0]) < 190 && Math.abs(y - p[1]) < 110;
+    });
+  for (let row = 0; row < 6; row++) {
+    for (let col = 0; col < 4; col++) {
+      const p: Point = [start[0] + col * 200, start[1] + row * 120];
+      if (!taken(p)) {
+        return p;
+      }
+    }
+  }
+  return start;
 }
 
 function toFlowEdge(
@@ -357,7 +378,8 @@ function GraphCanvasInner(props: IGraphEditorProps): JSX.Element {
     (type: string, at?: Point) => {
       let created = '';
       model.edit(doc => {
-        const [next, id] = addNode(doc, catalogue, type, at ?? centre());
+        const where = at ?? freeSpot(doc.graph.nodes, centre());
+        const [next, id] = addNode(doc, catalogue, type, where);
         created = id;
         return next;
       });
@@ -418,7 +440,9 @@ function GraphCanvasInner(props: IGraphEditorProps): JSX.Element {
 
   const layout = React.useCallback(() => {
     model.edit(doc => moveNodes(doc, layeredLayout(doc.graph)));
-    window.requestAnimationFrame(() => void flow.fitView({ duration: 200 }));
+    window.requestAnimationFrame(
+      () => void flow.fitView({ ...FIT_OPTIONS, duration: 200 })
+    );
   }, [model, flow]);
 
   const onKeyDown = React.useCallback(
@@ -441,7 +465,7 @@ function GraphCanvasInner(props: IGraphEditorProps): JSX.Element {
       } else if (mod && key === 'a') {
         model.select(model.document.graph.nodes.map(n => n.id));
       } else if (!mod && key === 'f') {
-        void flow.fitView({ duration: 200 });
+        void flow.fitView({ ...FIT_OPTIONS, duration: 200 });
       } else if (!mod && key === 'l') {
         layout();
       } else {
@@ -477,7 +501,7 @@ function GraphCanvasInner(props: IGraphEditorProps): JSX.Element {
             type="button"
             className="jp-JnoLab-button"
             title="Fit the graph in view (F)"
-            onClick={() => void flow.fitView({ duration: 200 })}
+            onClick={() => void flow.fitView({ ...FIT_OPTIONS, duration: 200 })}
           >
             Fit view
           </button>
@@ -537,6 +561,7 @@ function GraphCanvasInner(props: IGraphEditorProps): JSX.Element {
             onPaneClick={() => model.select([])}
             deleteKeyCode={null}
             fitView
+            fitViewOptions={FIT_OPTIONS}
             minZoom={0.1}
             proOptions={{ hideAttribution: true }}
           >

@@ -87,7 +87,9 @@ function NodeViewImpl(props: NodeProps<WorkbenchFlowNode>): JSX.Element {
       {invalid && (
         <div className="jp-JnoLab-nodeProblems" role="alert">
           {data.problems.map((m, i) => (
-            <div key={i}>{m}</div>
+            <div key={i} className="jp-JnoLab-nodeProblem" title={m}>
+              {m}
+            </div>
           ))}
         </div>
       )}
