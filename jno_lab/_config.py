@@ -83,6 +83,27 @@ def default_key() -> jax.Array:
     return jax.random.PRNGKey(get_seed())
 
 
+def get_checkpoint_dir() -> Path | None:
+    """Where `solve()` writes its end-of-call checkpoints, when configured.
+
+    `jno.setup(checkpoint_dir=...)`, else `JNO_CHECKPOINT_DIR`, else `[jno] checkpoint_dir`
+    in the config files; None when none is set (checkpoints then go to a temporary folder,
+    written when `crux.checkpoints` is first read).
+
+    Example:
+        >>> import jno_lab as jno
+        >>> from jno_lab._config import get_checkpoint_dir
+        >>> jno.setup(checkpoint_dir="runs/ckpts")
+        >>> get_checkpoint_dir().name
+        'ckpts'
+        >>> jno.setup()
+    """
+    value = _settings.extra.get("checkpoint_dir")
+    if value is None:
+        value = os.environ.get("JNO_CHECKPOINT_DIR") or _from_files("checkpoint_dir")
+    return None if value in (None, "") else Path(value).expanduser().resolve()
+
+
 def _checked(name: str, value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise ValueError(f"{name}={value!r} is not known; choose one of {', '.join(allowed)}")

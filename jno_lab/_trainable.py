@@ -135,8 +135,9 @@ class Trainable:
             for j, flag in enumerate(self.leaf_flags(mask_tree)):
                 if flag:
                     owner[j] = k
-        for mask_tree in self._frozen_masks:
-            for j, flag in enumerate(self.leaf_flags(mask_tree)):
+        frozen = [self.leaf_flags(m) for m in self._frozen_masks] + self.extra_frozen_flags()
+        for flags in frozen:
+            for j, flag in enumerate(flags):
                 if flag:
                     owner[j] = None
         groups = []
@@ -152,6 +153,16 @@ class Trainable:
                 selection = tuple(o == k for o in owner)
                 groups.append(OptimizerGroup(selection, transform, scale, f"mask{k}"))
         return tuple(groups)
+
+    def extra_frozen_flags(self) -> list[tuple[bool, ...]]:
+        """Further per-leaf flags of leaves kept fixed (LoRA's base weights); none here."""
+        return []
+
+    def before_solve(self) -> None:
+        """Hook run by `solve()` before it builds the step (e.g. LoRA adds adapters)."""
+
+    def after_solve(self) -> None:
+        """Hook run by `solve()` after training (e.g. LoRA merges adapters)."""
 
     def leaf_count(self) -> int:
         """Number of array leaves of `get_params()`."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import jax
@@ -11,13 +12,15 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._adaptive.balancer import BalancerWeights
-from .._config import get_seed
+from .._config import get_checkpoint_dir, get_seed
 from .._lower.analysis import ExpressionError, render, single_domain
 from .._lower.program import Program
 from .._schedules import WeightSchedule
 from .._trace.nodes import Placeholder, Tracker
+from . import checkpoint as ckpt
 from .binding import PointsBinding
 from .callbacks import Callback
+from .history import DEFAULT_KEEP, CheckpointHistory
 from .host_schedules import evaluate as evaluate_on_host
 from .host_schedules import host_schedules
 from .mesh import check_mesh, make_mesh, replicate, shard_data
@@ -40,8 +43,14 @@ class core:
         domain: the domain; found from the variables when omitted. May also be
             given as the second positional argument.
         mesh: device mesh `(batch, model)`; `(1, 1)` is one device.
-        resume_from: a checkpoint folder to restore from.
+        resume_from: a checkpoint folder (written by `CheckpointCallback`, or a path
+            from `crux.checkpoints`): parameters are restored now; optimizer, schedule
+            and balancer states, the step counter, the last losses and the RNG key at
+            the start of the next `solve()`, which continues the run exactly.
         rng_seed: seed of this solver's random stream (default: `jno.get_seed()`).
+        checkpoint_dir: where every `solve()` writes its end-of-call checkpoint
+            (default: the `checkpoint_dir` setting, else a temporary folder).
+        keep_checkpoints: end-of-solve checkpoints kept on disk (None: all).
 
     Example:
         >>> import jax, optax, jno_lab as jno
@@ -62,6 +71,9 @@ class core:
         mesh: tuple[int, ...] | None = (1, 1),
         resume_from: str | None = None,
         rng_seed: int | None = None,
+        *,
+        checkpoint_dir: str | None = None,
+        keep_checkpoints: int | None = DEFAULT_KEEP,
         **kwargs: Any,
     ):
         if "domain" in kwargs:
@@ -81,17 +93,42 @@ class core:
         self._device_mesh = (
             make_mesh(self.mesh) if self.mesh is not None and self.mesh != (1, 1) else None
         )
-        if resume_from is not None:
-            raise NotImplementedError(
-                "resume_from= needs checkpoint support (orbax), which this version does not "
-                "include yet; train from scratch"
-            )
         self.constraints = [c for c in constraints if not isinstance(c, Tracker)]
         self.trackers = [c for c in constraints if isinstance(c, Tracker)]
         if not self.constraints:
             raise ValueError(
                 "jno.core needs at least one constraint (trackers alone train nothing)"
             )
+        found = self._build_programs()
+        self.domain = domain if domain is not None else found
+        self.rng_seed = get_seed() if rng_seed is None else int(rng_seed)
+        self.constraint_names = [_short(render(c)) for c in self.constraints]
+        self.tracker_names = tracker_display_names(self.trackers)
+        self.stats = statistics([], self.constraint_names)
+        self.stop_training = False
+        self.compile_count = 0
+        self._trace_counter = [0]
+        self._chunks: dict[tuple, Any] = {}
+        self._opt_cache: dict[tuple[int, int], tuple[int, Any, Any]] = {}
+        self._balancer_states: tuple | None = None
+        self._key = jax.random.PRNGKey(self.rng_seed)
+        self._step = 0
+        self._prev_losses: Any = None
+        self._final_state: TrainState | None = None
+        self._history = CheckpointHistory(
+            checkpoint_dir if checkpoint_dir is not None else get_checkpoint_dir(),
+            keep_checkpoints,
+        )
+        self._resume: tuple[dict, dict] | None = None
+        if resume_from is not None:
+            self._restore_from(resume_from)
+        self._data: dict | None = None
+        self._eval_cache: dict[tuple, tuple[Program, Any]] = {}
+        self.best_config: dict[str, Any] | None = None  # set by sweep()
+        self.sweep_results: list[dict[str, Any]] = []
+
+    def _build_programs(self) -> Any:
+        """Lower the constraints and trackers; returns the domain they use (or None)."""
         self.balancers = _find_balancers(self.constraints)
         balancer_inputs = [loss for b in self.balancers for loss in b.inputs]
         self._loss_program = Program(self.constraints + balancer_inputs)
@@ -105,24 +142,114 @@ class core:
             if found is not None and tracker_domain not in (None, found):
                 raise ExpressionError("the trackers use a different domain than the constraints")
             found = found or tracker_domain
-        self.domain = domain if domain is not None else found
-        self.rng_seed = get_seed() if rng_seed is None else int(rng_seed)
-        self.constraint_names = [_short(render(c)) for c in self.constraints]
-        self.tracker_names = tracker_display_names(self.trackers)
         self._tracker_groups = group_trackers(self.trackers, self.trainables)
-        self.stats = statistics([], self.constraint_names)
-        self.stop_training = False
-        self.compile_count = 0
-        self._trace_counter = [0]
-        self._chunks: dict[tuple, Any] = {}
-        self._opt_cache: dict[tuple[int, int], tuple[int, Any, Any]] = {}
-        self._balancer_states: tuple | None = None
-        self._key = jax.random.PRNGKey(self.rng_seed)
-        self._step = 0
-        self._data: dict | None = None
-        self._eval_cache: dict[tuple, tuple[Program, Any]] = {}
-        self.best_config: dict[str, Any] | None = None  # set by sweep()
-        self.sweep_results: list[dict[str, Any]] = []
+        return found
+
+    # -- checkpoints -------------------------------------------------------------------
+    def _restore_from(self, path: Any) -> None:
+        if not isinstance(path, str | Path):
+            raise TypeError(
+                f"resume_from must be a checkpoint folder path, got {type(path).__name__}"
+            )
+        tree, meta = ckpt.read(path)
+        ckpt.check_names(meta, self.trainables)
+        for i, t in enumerate(self.trainables):
+            t.set_params(
+                ckpt.fill(t.get_params(), tree["params"][str(i)], f"parameters of {t.describe()!r}")
+            )
+        template = tuple(b.init_state() for b in self.balancers)
+        self._balancer_states = ckpt.fill(template, tree["balancer_states"], "balancer states")
+        for b, bstate in zip(self.balancers, self._balancer_states, strict=True):
+            b.node.set_params(bstate["weights"])  # the weights the next step uses
+        self._step = int(meta["step"])
+        self._key = jnp.asarray(tree["key"], self._key.dtype)
+        self._resume = (tree, meta)
+
+    @property
+    def step_count(self) -> int:
+        """Training steps done so far (continued by `resume_from`)."""
+        return self._step if self._live_state_or_none() is None else int(self._live_state.step)
+
+    def _live_state_or_none(self) -> TrainState | None:
+        return getattr(self, "_live_state", None)
+
+    def write_checkpoint(self, writer: ckpt.CheckpointWriter) -> Path:
+        """Write the current training state with `writer` (used by `CheckpointCallback`)."""
+        state = self._live_state_or_none() or self._final_state
+        if state is None:
+            raise ValueError("nothing to checkpoint yet: call solve() first")
+        tree, meta = ckpt.snapshot(state, self.trainables, self.rng_seed)
+        return writer.write(meta["step"], tree, meta)
+
+    def note_checkpoint(self, path: Path) -> None:
+        """Add a checkpoint written elsewhere (a callback's) to `checkpoints`."""
+        self._history.add(path)
+
+    @property
+    def checkpoints(self) -> list[Path]:
+        """Checkpoint folders written by this solver, oldest first.
+
+        One per `solve()` call (its final state) plus those of `CheckpointCallback`s;
+        each can be given to `jno.core(..., resume_from=path)` or, with
+        `"path::model"`, to `model.initialize`.
+
+        Example:
+            >>> import optax, jno_lab as jno
+            >>> p = jno.np.parameter((1,), init=0.0, name="p").optimizer(optax.sgd(0.1))
+            >>> crux = jno.core([(p - 1.0).mse], jno.domain.from_array({"interior": [[0.0]]}))
+            >>> _ = crux.solve(3)
+            >>> _ = crux.solve(2)
+            >>> [path.name for path in crux.checkpoints]
+            ['3', '5']
+        """
+        return self._history.paths()
+
+    def save(self, path: str | Path) -> None:
+        """Write the whole solver (expressions, domain, models, history) to one file.
+
+        `jno.core.load(path)` reads it back; compiled code is not stored (it is
+        rebuilt on first use).
+
+        Example:
+            >>> import os, tempfile, optax, jno_lab as jno
+            >>> p = jno.np.parameter((1,), init=0.0, name="p").optimizer(optax.sgd(0.1))
+            >>> crux = jno.core([(p - 1.0).mse], jno.domain.from_array({"interior": [[0.0]]}))
+            >>> _ = crux.solve(5)
+            >>> path = os.path.join(tempfile.mkdtemp(), "solver.pkl")
+            >>> crux.save(path)
+            >>> float(jno.core.load(path).eval(p)[0]) == float(crux.eval(p)[0])
+            True
+        """
+        from .persist import save_solver
+
+        save_solver(self, path)
+
+    @staticmethod
+    def load(path: str | Path) -> core:
+        """Read a solver written by `crux.save(path)`.
+
+        Its models are new objects: reach them through `crux.trainables` and attach
+        optimizers again with `set_optimizer` before training further.
+        """
+        from .persist import load_solver
+
+        return load_solver(path)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        for name in ("_chunks", "_eval_cache", "_opt_cache"):
+            state[name] = {}
+        state["_live_state"] = None
+        state["_data"] = None  # bound again from the domain on first use
+        state.pop("_attached_callbacks", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        for root in [*self.constraints, *self.trackers]:
+            for node in root.walk():  # structural keys hold object ids: recompute them
+                node._key = None
+        self._build_programs()
 
     # -- checks ------------------------------------------------------------------------
     @staticmethod
@@ -222,6 +349,8 @@ class core:
         """Lower and compile the training step now (`solve` does it when needed)."""
         self._check_mesh(mesh)
         self._check_optimizers()
+        for t in self.trainables:
+            t.before_solve()
         config = self._config(FUSED_STEPS, True, None, window=1)
         state = self._initial_state(config)
         n_active = jnp.asarray(1, jnp.int32)
@@ -253,15 +382,19 @@ class core:
         if self._balancer_states is None:
             self._balancer_states = tuple(b.init_state() for b in self.balancers)
         n = len(self.constraints)
-        return TrainState(
+        prev = self._prev_losses
+        state = TrainState(
             params,
             tuple(tuple(states) for states in per_substep),
             jnp.asarray(self._step, jnp.int32),
-            jnp.zeros((n,), jnp.float32),
+            jnp.zeros((n,), jnp.float32) if prev is None else jnp.asarray(prev, jnp.float32),
             self._key,
             tuple(sched_states),
             jax.tree_util.tree_map(jnp.copy, self._balancer_states),
         )
+        if self._resume is not None:
+            state = ckpt.restore_state(state, *self._resume, self.trainables)
+        return state
 
     def _hyper(self, weights: Any, config: StepConfig | None = None) -> tuple:
         scales = tuple(
@@ -321,6 +454,8 @@ class core:
             total=self._batch_total(),
         )
         self._check_optimizers()
+        for t in self.trainables:
+            t.before_solve()
         callbacks = [*(callbacks or []), *getattr(self, "_attached_callbacks", [])]
         self.solve_epochs = epochs
         n_constraints = len(self.constraints)
@@ -354,6 +489,7 @@ class core:
 
         start = time.perf_counter()
         state = self._initial_state(config)
+        self._resume = None  # restored into this run's state
         if self._device_mesh is not None:
             state = replicate(state, self._device_mesh)
         for cb in callbacks:
@@ -397,6 +533,10 @@ class core:
 
         self._live_state = None
         self._finish(state, config, records, elapsed)
+        for t in self.trainables:
+            t.after_solve()  # e.g. LoRA adapters merged into the base weights
+        self._final_state = state
+        self._history.record(self._step, *ckpt.snapshot(state, self.trainables, self.rng_seed))
         self.last_profile_dir = trace_dir
         stop = False
         for cb in callbacks:
@@ -420,6 +560,7 @@ class core:
         first = self._step
         self._step = int(state.step)
         self._key = state.key
+        self._prev_losses = state.prev_losses
         fetched = jax.device_get([r for r, _ in records])
         merged = jax.tree_util.tree_map(
             lambda *parts: np.concatenate(
