@@ -102,7 +102,12 @@ const workbenchPlugin: JupyterFrontEndPlugin<void> = {
       autoStartDefault: true,
       shutdownOnClose: false,
       icon: jnoLabIcon,
-      sessionDialogs: sessionDialogs ?? undefined
+      sessionDialogs: sessionDialogs ?? undefined,
+      services: {
+        rendermime,
+        contents: app.serviceManager.contents,
+        open: path => void docManager.openOrReveal(path)
+      }
     });
     app.docRegistry.addWidgetFactory(factory);
 

@@ -1,16 +1,33 @@
 import { ReactWidget } from '@jupyterlab/apputils';
+import { PathExt } from '@jupyterlab/coreutils';
 import type { DocumentRegistry } from '@jupyterlab/docregistry';
+import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import type { Contents } from '@jupyterlab/services';
 import { SplitPanel } from '@lumino/widgets';
 import * as React from 'react';
 
 import { EditorView } from '../components/EditorView';
+import { RunBar } from '../components/RunBar';
+import { TrainingPlan } from '../components/TrainingPlan';
 import { parseDocument, serialize } from '../document/types';
 import { WorkbenchClient } from '../kernel/client';
 import { CATALOGUE } from '../model/catalogue';
+import { RunController } from '../model/runController';
 import { Validator } from '../model/validator';
 import { WorkbenchModel } from '../model/workbenchModel';
 import { newDocument } from '../document/types';
 import { ClassNames } from '../tokens';
+import { DashboardArea } from './DashboardArea';
+
+/** What an editor needs from the application. */
+export interface IWorkbenchServices {
+  /** Renders the dashboard widget (none: no dashboard). */
+  rendermime: IRenderMimeRegistry | null;
+  /** Writes exported scripts. */
+  contents: Contents.IManager;
+  /** Opens a file in its default editor. */
+  open: (path: string) => void;
+}
 
 /** The React part of the editor. */
 class EditorReactWidget extends ReactWidget {
@@ -28,6 +45,20 @@ class EditorReactWidget extends ReactWidget {
         client={owner.client}
         validator={owner.validator}
         loadError={owner.loadError}
+        extraViews={[
+          {
+            id: 'training',
+            label: 'Training',
+            render: () => <TrainingPlan model={owner.model} />
+          }
+        ]}
+        headerExtra={
+          <RunBar
+            runs={owner.runs}
+            onExport={() => void owner.exportScript()}
+            exportMessage={owner.exportMessage}
+          />
+        }
       />
     );
   }
@@ -39,16 +70,36 @@ class EditorReactWidget extends ReactWidget {
  * a reverted or reloaded file replaces the model), owns the kernel client.
  */
 export class WorkbenchContent extends SplitPanel {
-  constructor(context: DocumentRegistry.IContext<DocumentRegistry.ICodeModel>) {
+  constructor(
+    context: DocumentRegistry.IContext<DocumentRegistry.ICodeModel>,
+    services: IWorkbenchServices
+  ) {
     super({ orientation: 'vertical' });
+    this._services = services;
     this.addClass(ClassNames.editor);
     this.addClass(ClassNames.panel);
     this._context = context;
     this.model = new WorkbenchModel(newDocument());
     this.client = new WorkbenchClient(context.sessionContext);
     this.validator = new Validator(this.model, this.client);
+    this.runs = new RunController(this.model, this.client);
     this._view = new EditorReactWidget(this);
     this.addWidget(this._view);
+    if (services.rendermime) {
+      const dashboard = new DashboardArea(
+        context.sessionContext,
+        services.rendermime
+      );
+      this._dashboard = dashboard;
+      this.addWidget(dashboard);
+      this.runs.dashboardCreated.connect((_, id) => {
+        const first = dashboard.isHidden;
+        void dashboard.showDashboard(id);
+        if (first) {
+          this.setRelativeSizes([1, 1]);
+        }
+      });
+    }
     this.model.changed.connect((_, origin) => {
       if (origin !== 'load') {
         this._writeText();
@@ -66,6 +117,41 @@ export class WorkbenchContent extends SplitPanel {
   readonly client: WorkbenchClient;
   /** Kernel validation after edits. */
   readonly validator: Validator;
+  /** Training runs of the document. */
+  readonly runs: RunController;
+
+  /** Where the last export wrote, or why it failed. */
+  get exportMessage(): string {
+    return this._exportMessage;
+  }
+
+  /** The dashboard output area (null without a renderer registry). */
+  get dashboard(): DashboardArea | null {
+    return this._dashboard;
+  }
+
+  /** Export the document to `<name>.py` next to it and open the script. */
+  async exportScript(): Promise<void> {
+    const path = this._context.path;
+    const dir = PathExt.dirname(path);
+    const stem = PathExt.basename(path, PathExt.extname(path));
+    const target = PathExt.join(dir, `${stem}.py`);
+    try {
+      const { reply } = await this.client.request('export', {
+        document: this.model.document
+      });
+      await this._services.contents.save(target, {
+        type: 'file',
+        format: 'text',
+        content: reply.source
+      });
+      this._exportMessage = `Wrote ${PathExt.basename(target)}`;
+      this._services.open(target);
+    } catch (error) {
+      this._exportMessage = `Export failed: ${error instanceof Error ? error.message : error}`;
+    }
+    this._view.update();
+  }
 
   /** Why the file could not be read as a document (empty when it could). */
   get loadError(): string {
@@ -81,6 +167,7 @@ export class WorkbenchContent extends SplitPanel {
     if (this.isDisposed) {
       return;
     }
+    this.runs.dispose();
     this.validator.dispose();
     this.client.dispose();
     this.model.dispose();
@@ -113,6 +200,9 @@ export class WorkbenchContent extends SplitPanel {
   }
 
   private _context: DocumentRegistry.IContext<DocumentRegistry.ICodeModel>;
+  private _services: IWorkbenchServices;
+  private _dashboard: DashboardArea | null = null;
+  private _exportMessage = '';
   private _view: EditorReactWidget;
   private _loadError = '';
   private _lastText: string | null = null;

@@ -9,7 +9,7 @@ import {
 } from '@jupyterlab/docregistry';
 import { type LabIcon, Toolbar as UIToolbar } from '@jupyterlab/ui-components';
 
-import { WorkbenchContent } from './WorkbenchContent';
+import { type IWorkbenchServices, WorkbenchContent } from './WorkbenchContent';
 import { WorkbenchEditor } from './WorkbenchEditor';
 
 /** Options of {@link WorkbenchFactory}. */
@@ -18,6 +18,8 @@ export interface IWorkbenchFactoryOptions extends DocumentRegistry.IWidgetFactor
   icon: LabIcon;
   /** Dialogs of the kernel picker. */
   sessionDialogs?: ISessionContext.IDialogs;
+  /** What editors use of the application. */
+  services: IWorkbenchServices;
 }
 
 /** Creates workbench editors for `.jnolab` documents (text model). */
@@ -29,12 +31,13 @@ export class WorkbenchFactory extends ABCWidgetFactory<
     super(options);
     this._icon = options.icon;
     this._dialogs = options.sessionDialogs ?? new SessionContextDialogs();
+    this._services = options.services;
   }
 
   protected createNewWidget(
     context: DocumentRegistry.IContext<DocumentRegistry.ICodeModel>
   ): WorkbenchEditor {
-    const content = new WorkbenchContent(context);
+    const content = new WorkbenchContent(context, this._services);
     const widget = new WorkbenchEditor({ context, content });
     widget.title.icon = this._icon;
     widget.addClass('jp-JnoLab-document');
@@ -57,4 +60,5 @@ export class WorkbenchFactory extends ABCWidgetFactory<
 
   private _icon: LabIcon;
   private _dialogs: ISessionContext.IDialogs;
+  private _services: IWorkbenchServices;
 }
