@@ -7,11 +7,13 @@ import { SplitPanel } from '@lumino/widgets';
 import * as React from 'react';
 
 import { EditorView } from '../components/EditorView';
+import { GeometryEditor } from '../components/GeometryEditor';
 import { RunBar } from '../components/RunBar';
 import { TrainingPlan } from '../components/TrainingPlan';
 import { parseDocument, serialize } from '../document/types';
 import { WorkbenchClient } from '../kernel/client';
 import { CATALOGUE } from '../model/catalogue';
+import { GeometryPreview } from '../model/geometryPreview';
 import { RunController } from '../model/runController';
 import { Validator } from '../model/validator';
 import { WorkbenchModel } from '../model/workbenchModel';
@@ -46,6 +48,13 @@ class EditorReactWidget extends ReactWidget {
         validator={owner.validator}
         loadError={owner.loadError}
         extraViews={[
+          {
+            id: 'geometry',
+            label: 'Geometry',
+            render: () => (
+              <GeometryEditor model={owner.model} preview={owner.preview} />
+            )
+          },
           {
             id: 'training',
             label: 'Training',
@@ -83,6 +92,7 @@ export class WorkbenchContent extends SplitPanel {
     this.client = new WorkbenchClient(context.sessionContext);
     this.validator = new Validator(this.model, this.client);
     this.runs = new RunController(this.model, this.client);
+    this.preview = new GeometryPreview(this.model, this.client);
     this._view = new EditorReactWidget(this);
     this.addWidget(this._view);
     if (services.rendermime) {
@@ -119,6 +129,8 @@ export class WorkbenchContent extends SplitPanel {
   readonly validator: Validator;
   /** Training runs of the document. */
   readonly runs: RunController;
+  /** The kernel's picture of the geometry. */
+  readonly preview: GeometryPreview;
 
   /** Where the last export wrote, or why it failed. */
   get exportMessage(): string {
@@ -168,6 +180,7 @@ export class WorkbenchContent extends SplitPanel {
       return;
     }
     this.runs.dispose();
+    this.preview.dispose();
     this.validator.dispose();
     this.client.dispose();
     this.model.dispose();
