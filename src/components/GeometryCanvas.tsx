@@ -230,7 +230,7 @@ function pointsPath(points: Float32Array, dimension: number): string {
 export function GeometryCanvas(props: IGeometryCanvasProps): JSX.Element {
   const { model, geometry, preview, tool, selected } = props;
   const host = React.useRef<HTMLDivElement>(null);
-  const [size, setSize] = React.useState<[number, number]>([600, 400]);
+  const [size, setSize] = React.useState<[number, number]>([0, 0]);
   const [view, setView] = React.useState<IViewport | null>(null);
   const [draft, setDraft] = React.useState<IPrimitive | null>(null);
   const [polygon, setPolygon] = React.useState<Point[]>([]);
@@ -252,15 +252,23 @@ export function GeometryCanvas(props: IGeometryCanvasProps): JSX.Element {
     return () => observer.disconnect();
   }, []);
 
+  const bounds = React.useCallback((): number[] | null => {
+    const box = primitiveBounds(geometry.primitives);
+    if (box && geometry.dimension === 1 && geometry.time) {
+      return [box[0], geometry.time.t0, box[2], geometry.time.t1];
+    }
+    return box;
+  }, [geometry]);
+
   const fit = React.useCallback(() => {
-    setView(fitBounds(primitiveBounds(geometry.primitives), width, height));
-  }, [geometry.primitives, width, height]);
+    setView(fitBounds(bounds(), width, height));
+  }, [bounds, width, height]);
 
   React.useEffect(() => {
-    if (!view && width > 0) {
+    if (!view && width > 0 && height > 0) {
       fit();
     }
-  }, [view, width, fit]);
+  }, [view, width, height, fit]);
 
   React.useEffect(() => {
     if (props.fitRequest) {
@@ -268,8 +276,7 @@ export function GeometryCanvas(props: IGeometryCanvasProps): JSX.Element {
     }
   }, [props.fitRequest]);
 
-  const v =
-    view ?? fitBounds(primitiveBounds(geometry.primitives), width, height);
+  const v = view ?? fitBounds(bounds(), width || 1, height || 1);
   const step = gridStep(v.scale);
 
   const world = (
@@ -568,7 +575,10 @@ export function GeometryCanvas(props: IGeometryCanvasProps): JSX.Element {
                 key={tag}
                 className="jp-JnoLab-points"
                 data-tag={tag}
-                d={pointsPath(pts, preview.dimension)}
+                d={pointsPath(
+                  pts,
+                  preview.columns.get(tag) ?? preview.dimension
+                )}
                 stroke={
                   TAG_COLORS[
                     Math.max(0, tagNames.indexOf(tag)) % TAG_COLORS.length

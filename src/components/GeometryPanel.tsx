@@ -380,7 +380,7 @@ export function GeometryPanel(props: IGeometryPanelProps): JSX.Element {
           : preview.loading
             ? 'Computing the domain…'
             : preview.preview
-              ? `Domain: ${[...preview.preview.points.entries()].map(([t, p]) => `${t} ${p.length / preview.preview!.dimension}`).join(', ')} points`
+              ? `Domain: ${[...preview.preview.points.entries()].map(([t, p]) => `${t} ${p.length / (preview.preview!.columns.get(t) ?? 1)}`).join(', ')} points`
               : 'No preview yet'}
       </div>
       {geometry.dimension === 1 && interval?.x && (

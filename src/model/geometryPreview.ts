@@ -17,8 +17,10 @@ export interface IGeometryPreview {
   /** The interval [x0, x1] of a 1-D domain. */
   interval: Point | null;
   bounds: (number | null)[];
-  /** Sampled points per tag: flat [x0, y0, x1, y1, ...] (y absent in 1-D). */
+  /** Sampled points per tag: flat rows of `columns[tag]` numbers each. */
   points: Map<string, Float32Array>;
+  /** Numbers per point of each tag (x, y; or x, t for a 1-D problem in time). */
+  columns: Map<string, number>;
   truncated: string[];
 }
 
@@ -31,6 +33,7 @@ export function decodePreview(
   buffers: DataView[]
 ): IGeometryPreview {
   const points = new Map<string, Float32Array>();
+  const columns = new Map<string, number>();
   reply.buffers.forEach((info, i) => {
     const view = buffers[i];
     if (!view) {
@@ -42,6 +45,7 @@ export function decodePreview(
       out[k] = view.getFloat32(k * 4, true);
     }
     points.set(info.tag, out);
+    columns.set(info.tag, info.shape[1] ?? 1);
   });
   const isInterval = reply.outline.type === 'Interval';
   return {
@@ -50,6 +54,7 @@ export function decodePreview(
     interval: isInterval ? (reply.outline.coordinates as Point) : null,
     bounds: reply.bounds,
     points,
+    columns,
     truncated: reply.truncated
   };
 }
