@@ -25,6 +25,7 @@ from ._nn.architectures import (
     mlp,
     modified_mlp,
 )
+from ._nn.lora import LoRAConv, LoRALinear, LoRAWrapper
 from ._nn.model import Model
 
 
@@ -57,6 +58,9 @@ __all__ = [
     "MLP",
     "DeepONet",
     "FourierMLP",
+    "LoRAConv",
+    "LoRALinear",
+    "LoRAWrapper",
     "Model",
     "ModifiedMLP",
     "deeponet",

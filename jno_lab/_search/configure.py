@@ -56,6 +56,10 @@ def configure(
             target.freeze()
         elif freeze is False or not target.frozen:
             attach_optimizer(target, optimizer, lr)
+        if "dtype" in options and options["dtype"] is not None:
+            target.dtype(options["dtype"])
+        if "lora" in options:
+            apply_lora(target, options["lora"])
     return {
         "epochs": _integer(training.get("epochs", DEFAULT_EPOCHS)),
         "batchsize": _integer(training.get("batchsize")),
@@ -88,6 +92,16 @@ def attach_optimizer(target: Any, optimizer: Any = _MISSING, lr: Any = _MISSING)
     else:
         target.optimizer(optimizer, lr=lr)
     target.unfreeze()
+
+
+def apply_lora(target: Any, candidate: Any) -> None:
+    """`(rank, alpha)` -> `target.lora(rank, alpha)`; None -> no adapters."""
+    if candidate is None:
+        if hasattr(target, "_clear_lora"):
+            target._clear_lora()
+        return
+    rank, alpha = candidate
+    target.lora(rank, alpha)
 
 
 def _integer(value: Any) -> Any:

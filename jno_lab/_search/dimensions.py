@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model_options import UNSUPPORTED, tune_options
+from .model_options import check_option, tune_options
 from .space import ARCHITECTURE, TRAINING, ArchSpace, Param, Unique
 from .tunable import TunableModule
 
@@ -109,7 +109,6 @@ def build_search_space(trainables: Sequence[Any], space: ArchSpace | None) -> Se
         TypeError: if `space` is not an ArchSpace.
         ValueError: for unknown training settings, architecture parameters that no
             model owns, a training setting defined twice, or nothing to search.
-        NotImplementedError: for `lora`/`dtype` candidates other than None.
     """
     if space is not None and not isinstance(space, ArchSpace):
         raise TypeError(
@@ -149,13 +148,9 @@ def build_search_space(trainables: Sequence[Any], space: ArchSpace | None) -> Se
                         Dimension(f"{prefix}.{p.name}", p, ARCHITECTURE_KIND, p.name, t)
                     )
         for option, candidates in tune_options(t).items():
-            if option in UNSUPPORTED:
-                if any(c is not None for c in candidates):
-                    raise NotImplementedError(
-                        f"{t.describe()}.tune({option}=...) needs {UNSUPPORTED[option]} "
-                        "support, not in this version"
-                    )
-                continue
+            check_option(t, option, candidates)
+            if option in ("lora", "dtype") and all(c is None for c in candidates):
+                continue  # only "as it is": nothing to search
             param = Unique(option, tuple(candidates), TRAINING)
             per_model.append(Dimension(f"{prefix}.{option}", param, OPTION_KIND, option, t))
 

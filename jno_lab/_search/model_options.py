@@ -7,8 +7,48 @@ from typing import Any
 OPTIONS = ("freeze", "lora", "optimizer", "lr", "dtype")
 """The per-model options, in the order a sweep lists them."""
 
-UNSUPPORTED = {"lora": "LoRA", "dtype": "dtype"}
-"""Options recorded but not searched by this version (only None candidates are allowed)."""
+
+def check_option(model: Any, option: str, candidates: Any) -> None:
+    """A ValueError/TypeError for candidates a model cannot take.
+
+    `lora` candidates are `(rank, alpha)` pairs or None (no adapters), and need a
+    wrapped network; `dtype` candidates are floating dtypes or None (unchanged).
+    """
+    who = getattr(model, "describe", lambda: type(model).__name__)()
+    if option == "lora":
+        for c in candidates:
+            if c is None:
+                continue
+            if not hasattr(model, "lora"):
+                raise TypeError(
+                    f"{who}.tune(lora=...): {type(model).__name__} has no layers to adapt; "
+                    "LoRA candidates are for wrapped networks (jno.nn.wrap)"
+                )
+            ok = (
+                isinstance(c, tuple | list)
+                and len(c) == 2
+                and isinstance(c[0], int)
+                and not isinstance(c[0], bool)
+                and c[0] >= 1
+                and isinstance(c[1], int | float)
+            )
+            if not ok:
+                raise ValueError(
+                    f"{who}.tune(lora=...): each candidate is (rank, alpha) with a positive "
+                    f"integer rank, or None; got {c!r}, e.g. lora=[(4, 1.0), None]"
+                )
+    if option == "dtype":
+        from .._nn.precision import check_dtype
+
+        for c in candidates:
+            if c is None:
+                continue
+            if not hasattr(model, "dtype"):
+                raise TypeError(
+                    f"{who}.tune(dtype=...): dtype candidates are for wrapped networks "
+                    "(jno.nn.wrap)"
+                )
+            check_dtype(f"{who}.tune(dtype=...):", c)
 
 
 def model_tune(
@@ -30,10 +70,10 @@ def model_tune(
     Args:
         model: the model (or parameter) to tune.
         freeze: list of bools.
-        lora: list of `(rank, alpha)` tuples or None (only None in this version).
+        lora: list of `(rank, alpha)` tuples or None (no adapters).
         optimizer: list of optax factories, e.g. `[optax.adam, optax.sgd]`.
         lr: list of learning rates or `LearningRateSchedule`s.
-        dtype: list of dtypes or None (only None in this version).
+        dtype: list of floating dtypes or None (the model's own).
 
     Returns:
         the model, for chaining.
@@ -65,6 +105,7 @@ def model_tune(
             raise ValueError(f"{who}.tune({name}=[]): give at least one candidate")
         if name == "freeze" and not all(isinstance(c, bool) for c in candidates):
             raise TypeError(f"{who}.tune(freeze=...) candidates must be True or False")
+        check_option(model, name, candidates)
         options[name] = tuple(candidates)
     model._tune_options = options
     return model

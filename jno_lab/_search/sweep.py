@@ -59,7 +59,7 @@ def run_sweep(
         the best configuration, its optimizers and its trained parameters.
 
     Raises:
-        ValueError, TypeError, NotImplementedError: for a bad space, optimizer,
+        ValueError, TypeError: for a bad space, optimizer,
             budget, devices or score, before any training.
         RuntimeError: if every trial failed (with the first trial's error).
 

@@ -373,12 +373,10 @@ def test_sweep_argument_errors(dom):
     with pytest.raises(ValueError, match="devices='tpu'"):
         crux.sweep(space=_lr_space(), optimizer=None, devices="tpu")
     assert resolve_devices("cpu") == jax.devices("cpu")
-    model_tune(p, lora=[(4, 1.0), None])
-    with pytest.raises(NotImplementedError, match="needs LoRA support, not in this version"):
-        crux.sweep(space=_lr_space(), optimizer=None)
-    model_tune(p, lora=[None], dtype=[jnp.bfloat16])
-    with pytest.raises(NotImplementedError, match="needs dtype support, not in this version"):
-        crux.sweep(space=_lr_space(), optimizer=None)
+    with pytest.raises(TypeError, match="LoRA candidates are for wrapped networks"):
+        model_tune(p, lora=[(4, 1.0), None])
+    with pytest.raises(TypeError, match="dtype candidates are for wrapped networks"):
+        model_tune(p, dtype=[jnp.bfloat16])
     with pytest.raises(ValueError, match=r"tune\(lr=\[\]\)"):
         model_tune(p, lr=[])
     with pytest.raises(TypeError, match="True or False"):
