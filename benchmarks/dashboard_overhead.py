@@ -22,17 +22,15 @@ import sys
 import time
 from pathlib import Path
 
-import jax
 import numpy as np
-import optax
 from comm.base_comm import BaseComm
 
-import jno_lab as jno
 from jno_lab.widgets import Dashboard
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import poisson2d_reference as ref
 from _timing import environment
+from diagnostics_overhead import build
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -50,30 +48,13 @@ class RecordingComm(BaseComm):
         self.bytes += len(json.dumps(data, default=str)) + sum(len(b) for b in buffers or [])
 
 
-def build(problem: dict):
-    dom = jno.domain.from_array(
-        {
-            "interior": np.asarray(problem["x_interior"]),
-            "boundary": np.asarray(problem["x_boundary"]),
-        }
-    )
-    x, y = dom.variable("interior")
-    xb, yb = dom.variable("boundary")
-    net = jno.nn.wrap(ref.make_mlp(jax.random.PRNGKey(0)), name="u")
-    net.optimizer(optax.adam(ref.LEARNING_RATE))
-    pi = jno.np.pi
-    u = net(x, y)
-    pde = -u.laplacian(x, y) - 2 * pi**2 * jno.np.sin(pi * x) * jno.np.sin(pi * y)
-    return jno.core([pde.mse, net(xb, yb).mse], dom)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=8)
     args = parser.parse_args()
     problem = ref.make_problem(0)
-    headless, watched = build(problem), build(problem)
+    headless, watched = build("none", problem), build("none", problem)
     headless.solve(64)  # compile
     warm = Dashboard(field_every=0.0)
     warm.comm = RecordingComm()

@@ -262,7 +262,7 @@ class WorkbenchHandler:
             extra["dashboard"] = dashboard.model_id
             self.dashboard = dashboard
         try:
-            self.session.start(built.crux, phases, callbacks)
+            self.session.start(built.crux, phases, callbacks=callbacks)
         except RuntimeError as err:
             raise _Refusal("busy", str(err)) from None
         except (ValueError, TypeError) as err:

@@ -43,7 +43,7 @@ class RecordingSession(Session):
         super().__init__()
         self.started: list[Any] = []
 
-    def start(self, crux: Any, phases: Any) -> None:
+    def start(self, crux: Any, phases: Any, callbacks: Any = ()) -> None:
         self.started.append((crux, list(phases)))
 
 
