@@ -623,4 +623,3 @@ def test_weights_of_a_trained_solver_are_imported_and_bad_weights_refused():
     for bad in ([1.0], [1.0, -2.0], [1.0, float("nan")], "ab", 3):
         with pytest.raises(ValueError, match="weights must"):
             to_document(fresh, weights=bad)
-

@@ -25,8 +25,9 @@ def crux():
     return jno.core([(net(x, y)[..., 0] - jno.np.sin(x)).mse])
 
 
-def test_a_solver_is_written_as_a_valid_document_and_never_replaces_a_file(crux, tmp_path,
-                                                                            monkeypatch):  # fmt: skip
+def test_a_solver_is_written_as_a_valid_document_and_never_replaces_a_file(
+    crux, tmp_path, monkeypatch
+):
     monkeypatch.chdir(tmp_path)
     first = workbench.open(crux, title="My problem", display=False)
     second = workbench.open(crux, title="My problem", display=False)
@@ -53,7 +54,7 @@ def test_an_existing_file_is_opened_where_it_is_and_bad_files_are_refused(tmp_pa
     newer.write_text(json.dumps({**workbench.new_document(), "version": 99}))
     with pytest.raises(ValueError, match="newer than this jNO Lab"):
         workbench.open(newer, tmp_path / "out.jnolab", display=False)
-    with pytest.raises(TypeError, match="jno.core"):
+    with pytest.raises(TypeError, match=r"jno\.core"):
         workbench.open(42, tmp_path / "x.jnolab", display=False)
 
 
