@@ -95,3 +95,11 @@ def saved_document(root: Path, path: str) -> dict:
 def save(lab: Page) -> None:
     lab.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
     expect(lab.locator(".jp-mod-current.jp-mod-dirty")).to_have_count(0)
+
+
+def open_document(lab: Page, path: str) -> None:
+    """Open a file (path relative to the server root) in its default editor."""
+    lab.evaluate(
+        "async path => { await window.jupyterapp.commands.execute('docmanager:open', {path}); }",
+        path,
+    )

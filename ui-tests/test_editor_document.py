@@ -6,6 +6,7 @@ from editor_helpers import (
     editor,
     new_workbench,
     node,
+    open_document,
     save,
     saved_document,
     wait_connected,
@@ -44,7 +45,7 @@ def test_edit_marks_dirty_save_reopen_round_trip(lab, lab_server):
     assert [n["id"] for n in on_disk["graph"]["nodes"]] == ["constant1"]
     lab.evaluate("() => window.jupyterapp.commands.execute('application:close')")
     expect(editor(lab).locator(".react-flow")).to_have_count(0)
-    lab.evaluate(f"() => window.jupyterapp.commands.execute('docmanager:open', {{path: '{path}'}})")
+    open_document(lab, path)
     expect(node(lab, "constant1")).to_be_visible()
     assert document_state(lab) == on_disk
 

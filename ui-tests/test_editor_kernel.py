@@ -7,6 +7,7 @@ from editor_helpers import (
     document_state,
     editor,
     new_workbench,
+    open_document,
     validity,
     wait_connected,
 )
@@ -60,9 +61,7 @@ def test_a_notebook_opens_a_document_in_the_editor(lab, lab_server, artifacts):
     folder = lab_server["root"] / "nbdir"
     folder.mkdir(exist_ok=True)
     (folder / "open.ipynb").write_text(json.dumps(NOTEBOOK))
-    lab.evaluate(
-        "() => window.jupyterapp.commands.execute('docmanager:open', {path: 'nbdir/open.ipynb'})"
-    )
+    open_document(lab, "nbdir/open.ipynb")
     expect(lab.locator(".jp-Notebook")).to_be_visible()
     expect(lab.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_be_attached(
         timeout=90_000

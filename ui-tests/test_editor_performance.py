@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from editor_helpers import editor, node
+from editor_helpers import editor, node, open_document
 from playwright.sync_api import expect
 
 NODES = 200
@@ -39,9 +39,7 @@ def big_document() -> dict:
 
 def test_panning_a_200_node_graph(lab, lab_server, artifacts):
     (lab_server["root"] / "big.jnolab").write_text(json.dumps(big_document()))
-    lab.evaluate(
-        "() => window.jupyterapp.commands.execute('docmanager:open', {path: 'big.jnolab'})"
-    )
+    open_document(lab, "big.jnolab")
     expect(node(lab, "n0")).to_be_attached()
     expect(editor(lab).locator(".react-flow__node")).to_have_count(NODES)
     pane = editor(lab).locator(".react-flow__pane").bounding_box()

@@ -5,7 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from editor_helpers import document_state, editor, validity, wait_connected
+from editor_helpers import document_state, editor, open_document, validity, wait_connected
 from playwright.sync_api import expect
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -18,7 +18,7 @@ def browser_context_args(browser_context_args: dict) -> dict:
 
 def open_example(lab, lab_server, name: str) -> None:
     shutil.copy(EXAMPLES / name, lab_server["root"] / name)
-    lab.evaluate(f"() => window.jupyterapp.commands.execute('docmanager:open', {{path: '{name}'}})")
+    open_document(lab, name)
     expect(editor(lab).locator(".react-flow__node").first).to_be_visible()
     wait_connected(lab)
 
@@ -64,9 +64,7 @@ def test_stop_and_pause_a_long_run(lab, lab_server):
         {"optimizer": "adam", "learning_rate": 1e-3, "epochs": 200000, "inner_steps": 50}
     ]
     (lab_server["root"] / "long.jnolab").write_text(json.dumps(doc))
-    lab.evaluate(
-        "() => window.jupyterapp.commands.execute('docmanager:open', {path: 'long.jnolab'})"
-    )
+    open_document(lab, "long.jnolab")
     wait_connected(lab)
     view = editor(lab).get_by_role("toolbar", name="Run")
     view.get_by_role("button", name="▶ Run").click()

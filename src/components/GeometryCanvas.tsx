@@ -213,10 +213,18 @@ function ringPath(rings: Point[][]): string {
     .join('');
 }
 
-function pointsPath(points: Float32Array, dimension: number): string {
+/**
+ * An SVG path of dots at the points; points of one number (1-D) are drawn on
+ * a row of their own at `row` (below the interval, one row per tag).
+ */
+function pointsPath(
+  points: Float32Array,
+  dimension: number,
+  row: number
+): string {
   const parts: string[] = [];
   for (let i = 0; i + dimension - 1 < points.length; i += dimension) {
-    const y = dimension > 1 ? points[i + 1] : 0;
+    const y = dimension > 1 ? points[i + 1] : row;
     parts.push(`M${points[i]},${y}h0`);
   }
   return parts.join('');
@@ -486,7 +494,12 @@ export function GeometryCanvas(props: IGeometryCanvasProps): JSX.Element {
   const tags = geometry.tags ?? [];
   const pickEdges =
     props.pickTag !== null ? (tags[props.pickTag]?.edges ?? []) : [];
-  const tagNames = ['interior', 'boundary', ...tags.map(t => t.name)];
+  const tagNames = [
+    'interior',
+    'boundary',
+    ...(preview ? [...preview.points.keys()] : []),
+    ...tags.map(t => t.name)
+  ].filter((t, i, all) => all.indexOf(t) === i);
   const handleSize = 7 / v.scale;
   const shown = geometry.primitives.map(p =>
     draft && draft.id === p.id ? draft : p
@@ -577,7 +590,8 @@ export function GeometryCanvas(props: IGeometryCanvasProps): JSX.Element {
                 data-tag={tag}
                 d={pointsPath(
                   pts,
-                  preview.columns.get(tag) ?? preview.dimension
+                  preview.columns.get(tag) ?? preview.dimension,
+                  (-14 * (1 + tagNames.indexOf(tag))) / v.scale
                 )}
                 stroke={
                   TAG_COLORS[

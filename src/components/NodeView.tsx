@@ -39,7 +39,6 @@ function PortRow(props: { port: IPortSpec; kind: 'in' | 'out' }): JSX.Element {
         aria-label={`${kind === 'in' ? 'input' : 'output'} ${port.name} (${port.type})`}
       />
       <span className="jp-JnoLab-portName">{port.name}</span>
-      <span className="jp-JnoLab-portType">{port.type}</span>
     </div>
   );
 }
