@@ -5,8 +5,10 @@ warm-up-cosine schedule, `dlrs`, a fixed and a functional `WeightSchedule`, the
 ReLoBRaLo and LbPINNs balancers (full batch, B=1); gradient accumulation, 2
 micro-batches of 2 instances against one batch of 4 (B=4 copies of the points);
 `checkpoint_gradients` (remat), for which the compiled step's temporary memory
-is reported too. Each: steady ms/step over `--steps` steps (median of `--rounds`
-interleaved rounds), the overhead against its baseline, and the compile count.
+is reported too; the model controls: a softplus `constrain` of every weight,
+`lora(rank=4)` adapters and a bfloat16 `dtype`. Each: steady ms/step over
+`--steps` steps (median of `--rounds` interleaved rounds), the overhead against
+its baseline, and the compile count.
 Writes `results/training_overhead.json`.
 
 Run: `.venv/bin/python benchmarks/training_overhead.py [--steps 500 --rounds 3]`
@@ -75,11 +77,28 @@ def build(variant: str, problem: dict, copies: int = 1) -> tuple:
         kwargs.update(batchsize=2, accumulation_steps=2)
     elif variant == "remat":
         kwargs["checkpoint_gradients"] = True
+    elif variant == "constrain":
+        net.constrain(jax.nn.softplus)
+    elif variant == "lora4":
+        net.lora(rank=4, alpha=4.0)
+    elif variant == "bf16":
+        net.dtype(jnp.bfloat16)
     return jno.core(losses, dom), kwargs
 
 
 GROUPS = {
-    "plain": ["plain", "warmup_cosine", "dlrs", "ws_fixed", "ws_function", "relobralo", "lbpinns"],
+    "plain": [
+        "plain",
+        "warmup_cosine",
+        "dlrs",
+        "ws_fixed",
+        "ws_function",
+        "relobralo",
+        "lbpinns",
+        "constrain",
+        "lora4",
+        "bf16",
+    ],
     "remat": ["plain", "remat"],
     "batch4": ["batch4", "accumulate2x2"],
 }

@@ -23,7 +23,7 @@ from .callbacks import Callback
 from .history import DEFAULT_KEEP, CheckpointHistory
 from .host_schedules import evaluate as evaluate_on_host
 from .host_schedules import host_schedules
-from .mesh import check_mesh, make_mesh, replicate, shard_data
+from .mesh import check_mesh, make_mesh, place_state, shard_data
 from .options import batches_on_host, check_solve_options, parse_substeps, profile_dir
 from .shapes import print_shapes, print_tree
 from .statistics import statistics
@@ -42,7 +42,10 @@ class core:
         constraints: scalar loss expressions (`pde.mse`, ...) and trackers.
         domain: the domain; found from the variables when omitted. May also be
             given as the second positional argument.
-        mesh: device mesh `(batch, model)`; `(1, 1)` is one device.
+        mesh: device mesh `(batch, model)`: instances are split over `batch`
+            devices, parameters (and optimizer states) sharded over `model` devices;
+            `batch * model` must equal the number of devices. The default `(1, 1)`
+            (or None) trains on one device, even when more are visible.
         resume_from: a checkpoint folder (written by `CheckpointCallback`, or a path
             from `crux.checkpoints`): parameters are restored now; optimizer, schedule
             and balancer states, the step counter, the last losses and the RNG key at
@@ -342,6 +345,7 @@ class core:
                 self._trace_counter,
                 len(self.constraints),
                 tuple(self.balancers),
+                self._device_mesh,
             )
         return self._chunks[config]
 
@@ -353,10 +357,12 @@ class core:
             t.before_solve()
         config = self._config(FUSED_STEPS, True, None, window=1)
         state = self._initial_state(config)
+        data = self._bind()
+        if self._device_mesh is not None:  # compile for the shardings solve() uses
+            state = place_state(state, self._device_mesh)
+            data = shard_data(data, self._device_mesh, self._batch_total())
         n_active = jnp.asarray(1, jnp.int32)
-        self._chunk_fn(config).lower(
-            state, self._bind(), self._hyper(None, config), n_active
-        ).compile()
+        self._chunk_fn(config).lower(state, data, self._hyper(None, config), n_active).compile()
         return self
 
     # -- training ------------------------------------------------------------------------
@@ -491,7 +497,7 @@ class core:
         state = self._initial_state(config)
         self._resume = None  # restored into this run's state
         if self._device_mesh is not None:
-            state = replicate(state, self._device_mesh)
+            state = place_state(state, self._device_mesh)
         for cb in callbacks:
             cb.on_training_start(self)
         records = []

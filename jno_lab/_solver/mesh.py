@@ -1,10 +1,17 @@
-"""Device meshes `(batch, model)`: data split over the batch axis, parameters replicated.
+"""Device meshes `(batch, model)`: data split over `batch`, parameters over `model`.
 
-`jno.core(..., mesh=(b, m))` builds a `jax.sharding.Mesh` of `b * m` devices. The
-problem instances (the leading axis of every point, normal and tensor array) are
-sharded over `batch` when `B` divides evenly, the training state is replicated,
-and XLA partitions the one compiled step (GSPMD), so losses equal the
-single-device ones up to reduction order.
+`jno.core(..., mesh=(b, m))` builds a `jax.sharding.Mesh` of `b * m` devices with
+axes `("batch", "model")`. The problem instances (the leading axis of every
+point, normal and tensor array) are sharded over `batch` when `B` divides evenly.
+Every parameter array, and every optimizer-state array of the same shape, is
+sharded over `model` along its largest axis that `m` divides (arrays with no
+such axis, and the rest of the state, are replicated); the compiled step keeps
+these shardings from call to call. XLA partitions the one compiled step
+(GSPMD), so losses equal the single-device ones up to reduction order.
+
+The default `mesh=(1, 1)` runs on one device, even when more are visible (it is
+not expanded to all of them: sweeps place their trials on devices of their own);
+ask for `(n, 1)` to spread batches over `n` devices.
 """
 
 from __future__ import annotations
@@ -59,6 +66,44 @@ def shard_data(data: dict, mesh: Mesh, batch_total: int) -> dict:
     }
     tensors = {k: place(v, True) for k, v in data["tensors"].items()}
     return {"groups": groups, "tensors": tensors}
+
+
+def param_spec(shape: tuple[int, ...], n_model: int) -> PartitionSpec:
+    """How an array of `shape` is split over `model`: its largest axis that `n_model` divides.
+
+    Example:
+        >>> tuple(param_spec((8, 3), 2)), tuple(param_spec((3,), 2)), tuple(param_spec((8,), 1))
+        (('model', None), (), ())
+    """
+    axes = [i for i, d in enumerate(shape) if n_model > 1 and d >= n_model and d % n_model == 0]
+    if not axes:
+        return PartitionSpec()
+    axis = max(axes, key=lambda i: (shape[i], -i))
+    return PartitionSpec(*["model" if i == axis else None for i in range(len(shape))])
+
+
+def _param_sharding(array: Any, mesh: Mesh) -> NamedSharding:
+    return NamedSharding(mesh, param_spec(tuple(np.shape(array)), mesh.shape["model"]))
+
+
+def shard_params(tree: Any, mesh: Mesh) -> Any:
+    """Place every array of `tree` by `param_spec` (parameters, optimizer states)."""
+    return jax.tree_util.tree_map(lambda a: jax.device_put(a, _param_sharding(a, mesh)), tree)
+
+
+def constrain_params(tree: Any, mesh: Mesh) -> Any:
+    """Inside `jit`: keep `tree`'s arrays sharded as `shard_params` placed them."""
+    return jax.tree_util.tree_map(
+        lambda a: jax.lax.with_sharding_constraint(a, _param_sharding(a, mesh)), tree
+    )
+
+
+def place_state(state: Any, mesh: Mesh) -> Any:
+    """A `TrainState` on `mesh`: parameters and optimizer states sharded, the rest replicated."""
+    whole = replicate(state, mesh)
+    return whole._replace(
+        params=shard_params(state.params, mesh), opt_states=shard_params(state.opt_states, mesh)
+    )
 
 
 def replicate(tree: Any, mesh: Mesh) -> Any:

@@ -118,8 +118,12 @@ def build_chunk(
     trace_counter: list[int],
     n_constraints: int | None = None,
     balancer_rules: tuple[Any, ...] = (),
+    mesh: Any = None,
 ) -> Callable[..., Any]:
     """Return the jitted `chunk(state, data, hyper, n_active)`.
+
+    With a device `mesh`, the returned state's parameters and optimizer states
+    keep their `model`-axis sharding (see `mesh.place_state`).
 
     `hyper = (lr_scales, weights, balancers)`: per trainable a tuple of its groups'
     schedules, the `WeightSchedule` (or None) and the balancers' numbers.
@@ -395,7 +399,7 @@ def build_chunk(
             return one_step(s, data if batch is None else batch, hyper)
 
         if not config.masked:
-            return jax.lax.scan(lambda s, x: run(s, x[1]), state, xs)
+            return keep_sharding(*jax.lax.scan(lambda s, x: run(s, x[1]), state, xs))
         example = data if not config.offload else jax.tree_util.tree_map(lambda a: a[0], data)
         idle = _idle_record(n_constraints, n_group_columns)
         if config.balancers:
@@ -417,7 +421,17 @@ def build_chunk(
             i, batch = x
             return jax.lax.cond(i < n_active, lambda s: run(s, batch), lambda s: (s, idle), s)
 
-        return jax.lax.scan(body, state, xs)
+        return keep_sharding(*jax.lax.scan(body, state, xs))
+
+    def keep_sharding(state: TrainState, records: dict) -> tuple[TrainState, dict]:
+        if mesh is None:
+            return state, records
+        from .mesh import constrain_params
+
+        params = constrain_params(state.params, mesh)
+        return state._replace(
+            params=params, opt_states=constrain_params(state.opt_states, mesh)
+        ), records
 
     return jax.jit(chunk, donate_argnums=(0,))
 

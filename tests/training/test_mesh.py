@@ -1,4 +1,8 @@
-"""Device meshes, on 4 host CPU devices in a subprocess: losses equal the single-device run."""
+"""Device meshes, on 4 host CPU devices in a subprocess: losses equal the single-device run.
+
+Data parallel `(4, 1)`, model parallel `(1, 4)` (parameters sharded over the `model`
+axis) and hybrid `(2, 2)`.
+"""
 
 import json
 import os
@@ -23,11 +27,22 @@ SCRIPT = textwrap.dedent(
         net = jno.nn.wrap(jno.nn.mlp(1, 1, hidden=8, depth=1, key=jax.random.PRNGKey(0)))
         net.optimizer(optax.adam(1e-2))
         crux = jno.core([(net(x).d(x) - jno.np.cos(x)).mse], dom, mesh=mesh)
-        stats = crux.solve(6, batchsize=4)
-        sharding = str(crux._device_mesh.shape) if crux._device_mesh is not None else ""
-        return stats.losses[:, 0].tolist(), sharding
+        losses = crux.solve(6, batchsize=4).losses[:, 0].tolist()
+        if crux._device_mesh is None:
+            return losses, "", []
+        state = crux._final_state
+        specs = [list(leaf.sharding.spec) for leaf in jax.tree_util.tree_leaves(state.params)]
+        moments = [
+            list(leaf.sharding.spec)
+            for leaf in jax.tree_util.tree_leaves(state.opt_states)
+            if leaf.ndim == 2
+        ]
+        before = crux.compile_count
+        crux.solve(70, batchsize=4)  # two calls of the fused step: shardings are kept
+        specs.append(crux.compile_count - before)
+        return losses, str(crux._device_mesh.shape), specs + moments
 
-    out = {str(m): run(m) for m in [(1, 1), (4, 1), (2, 2)]}
+    out = {str(m): run(m) for m in [(1, 1), (4, 1), (1, 4), (2, 2)]}
     try:
         run((3, 1))
     except ValueError as err:
@@ -45,11 +60,18 @@ def test_meshes_match_the_single_device_losses():
     )
     assert done.returncode == 0, done.stderr[-3000:]
     out = json.loads(done.stdout.strip().splitlines()[-1])
-    single, _ = out["(1, 1)"]
-    for mesh in ("(4, 1)", "(2, 2)"):
-        losses, shape = out[mesh]
+    single, _, _ = out["(1, 1)"]
+    for mesh in ("(4, 1)", "(1, 4)", "(2, 2)"):
+        losses, shape, specs = out[mesh]
         assert shape  # a real device mesh was built
         assert losses == pytest.approx(single, rel=1e-5, abs=1e-7)
+        model_sharded = any("model" in spec for spec in specs if isinstance(spec, list))
+        assert model_sharded == (mesh != "(4, 1)"), (mesh, specs)
+    # mlp(1, 1, hidden=8, depth=1): W0 (8, 1), b0 (8,), W1 (1, 8), b1 (1,)
+    _, _, specs = out["(1, 4)"]
+    assert specs[:4] == [["model", None], ["model"], [None, "model"], []]
+    assert specs[4] == 0  # no recompilation from one call (or solve) to the next
+    assert "model" in specs[5]  # Adam's moments follow their parameters
     assert "mesh=(3, 1) needs batch * model = 3 devices, but 4 are available" in out["error"]
     assert "cpu:3" in out["error"]  # the devices are listed
 
