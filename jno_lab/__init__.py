@@ -15,6 +15,7 @@ from . import fn as fn
 from . import nn as nn
 from . import noise as noise
 from . import numpy as numpy
+from . import utils as utils
 from ._config import get_seed as get_seed
 from ._config import setup as setup
 from ._domain import domain as domain
@@ -43,4 +44,5 @@ __all__ = [
     "numpy",
     "setup",
     "statistics",
+    "utils",
 ]

@@ -20,6 +20,7 @@ PUBLIC_NAMES = {
     "numpy",
     "setup",
     "statistics",
+    "utils",
 }
 
 # Names the jNO spec uses under jno.np / jno.fn / jno.nn / jno.domain.
