@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 EDITOR = ".jp-JnoLab-document"
@@ -93,8 +96,10 @@ def saved_document(root: Path, path: str) -> dict:
 
 
 def save(lab: Page) -> None:
-    lab.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
-    expect(lab.locator(".jp-mod-current.jp-mod-dirty")).to_have_count(0)
+    """Save the active document with Ctrl+S, as a person does; wait until it is clean."""
+    editor(lab).locator(".jp-JnoLab-header").click(position={"x": 600, "y": 10})
+    lab.keyboard.press("Control+s")
+    expect(lab.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty")).to_have_count(0)
 
 
 def open_document(lab: Page, path: str) -> None:
@@ -103,3 +108,17 @@ def open_document(lab: Page, path: str) -> None:
         "async path => { await window.jupyterapp.commands.execute('docmanager:open', {path}); }",
         path,
     )
+
+
+@pytest.fixture(autouse=True)
+def shut_down_kernels(lab_server: dict) -> Iterator[None]:
+    """After each test, shut down the kernels it started (each editor owns one)."""
+    yield
+    base, token = lab_server["url"], lab_server["token"]
+    with urllib.request.urlopen(f"{base}/api/sessions?token={token}", timeout=10) as reply:
+        sessions = json.load(reply)
+    for session in sessions:
+        request = urllib.request.Request(
+            f"{base}/api/sessions/{session['id']}?token={token}", method="DELETE"
+        )
+        urllib.request.urlopen(request, timeout=30).close()

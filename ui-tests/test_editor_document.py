@@ -9,6 +9,7 @@ from editor_helpers import (
     open_document,
     save,
     saved_document,
+    shut_down_kernels,  # noqa: F401 - autouse fixture
     wait_connected,
 )
 from playwright.sync_api import expect

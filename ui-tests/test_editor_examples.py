@@ -4,7 +4,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from editor_helpers import editor, open_document, validity, wait_connected
+from editor_helpers import (
+    editor,
+    open_document,
+    shut_down_kernels,  # noqa: F401 - autouse fixture
+    validity,
+    wait_connected,
+)
 from playwright.sync_api import expect
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

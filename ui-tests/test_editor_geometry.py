@@ -1,7 +1,13 @@
 """The geometry canvas: draw with the mouse, CSG, the kernel's domain, tags, points, undo."""
 
 import pytest
-from editor_helpers import document_state, editor, new_workbench, wait_connected
+from editor_helpers import (
+    document_state,
+    editor,
+    new_workbench,
+    shut_down_kernels,  # noqa: F401 - autouse fixture
+    wait_connected,
+)
 from playwright.sync_api import expect
 
 
@@ -69,15 +75,17 @@ def test_draw_cut_tag_and_undo(lab, artifacts):
 
     # A boundary tag by clicking an edge of the outline.
     view.get_by_role("button", name="+ Boundary tag (pick edges)").click()
-    edges = view.locator(".jp-JnoLab-edge")
-    expect(edges.first).to_be_attached()
-    eb = edges.first.bounding_box()  # a horizontal line: zero height, so click its middle
+    bottom = view.locator(
+        '.jp-JnoLab-edge[data-edge="0,0,1,0"], .jp-JnoLab-edge[data-edge="1,0,0,0"]'
+    )
+    expect(bottom).to_be_attached()
+    eb = bottom.bounding_box()  # a horizontal line: zero height, so click its middle
     assert eb is not None
     lab.mouse.click(eb["x"] + eb["width"] / 2, eb["y"] + eb["height"] / 2)
+    expect(view.locator(".jp-JnoLab-edge.jp-mod-tagged")).to_have_count(1)
     tags = geometry(lab)["tags"]
     assert tags[0]["name"] == "edge1"
-    assert len(tags[0]["edges"]) == 1
-    expect(view.locator(".jp-JnoLab-edge.jp-mod-tagged")).to_have_count(1)
+    assert sorted(map(tuple, tags[0]["edges"][0])) == [(0, 0), (1, 0)]
 
     # Time axis.
     view.get_by_label("time-dependent problem").check()

@@ -8,6 +8,7 @@ from editor_helpers import (
     editor,
     new_workbench,
     node,
+    shut_down_kernels,  # noqa: F401 - autouse fixture
     validity,
     wait_connected,
     wire,

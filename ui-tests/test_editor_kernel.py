@@ -8,6 +8,7 @@ from editor_helpers import (
     editor,
     new_workbench,
     open_document,
+    shut_down_kernels,  # noqa: F401 - autouse fixture
     validity,
     wait_connected,
 )
@@ -63,13 +64,17 @@ def test_a_notebook_opens_a_document_in_the_editor(lab, lab_server, artifacts):
     (folder / "open.ipynb").write_text(json.dumps(NOTEBOOK))
     open_document(lab, "nbdir/open.ipynb")
     expect(lab.locator(".jp-Notebook")).to_be_visible()
-    expect(lab.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_be_attached(
-        timeout=90_000
+    # Run the cell once the notebook's kernel is ready (it starts with the notebook).
+    lab.evaluate(
+        """async () => {
+            const panel = window.jupyterapp.shell.currentWidget;
+            await panel.sessionContext.ready;
+            await window.jupyterapp.commands.execute('notebook:run-all-cells');
+        }"""
     )
-    lab.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     # The path in the bundle is relative to the notebook's folder.
     tab = lab.locator(".lm-TabBar-tab", has_text="opened.jnolab")
-    expect(tab).to_be_visible(timeout=90_000)
+    expect(tab).to_be_visible(timeout=120_000)
     expect(lab.locator(".lm-TabBar-tab.jp-mod-current")).to_contain_text("opened.jnolab")
     assert (folder / "sub" / "opened.jnolab").exists()
     path = lab.evaluate("() => window.jupyterapp.shell.currentWidget.context.path")

@@ -3,7 +3,12 @@
 import json
 
 import pytest
-from editor_helpers import editor, node, open_document
+from editor_helpers import (
+    editor,
+    node,
+    open_document,
+    shut_down_kernels,  # noqa: F401 - autouse fixture
+)
 from playwright.sync_api import expect
 
 NODES = 200

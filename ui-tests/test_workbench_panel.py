@@ -20,6 +20,8 @@ def test_command_opens_a_panel_with_the_canvas(lab, artifacts):
 
 
 def test_command_palette_entry_opens_a_workbench(lab):
+    # Lab opens a launcher once restored; it takes the focus (closing the palette) when late.
+    expect(lab.locator(".jp-Launcher")).to_be_visible()
     lab.keyboard.press("Control+Shift+c")
     search = lab.locator(".lm-CommandPalette-input")
     expect(search).to_be_focused()
