@@ -168,7 +168,7 @@ def _run(lab, lab_server, artifacts) -> None:
     rows_per_s, steps_per_s, lag = _frontend_rate(lab)
     # keeping up: 10 000 steps a minute or more drawn, never far behind the kernel
     assert rows_per_s > 10_000 / 60, (rows_per_s, steps_per_s)
-    assert lag < 2.0 * max(steps_per_s, 10_000 / 60), (lag, steps_per_s)
+    assert lag < 5.0 * max(steps_per_s, 10_000 / 60), (lag, steps_per_s)  # < 5 s behind
 
     stop = dashboard.get_by_role("button", name="Stop training at the next chunk")
     expect(stop).to_be_enabled()
