@@ -8,6 +8,7 @@ plain-text part tells where the file is.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -124,7 +125,15 @@ def _publish(path: Path, document: dict[str, Any]) -> None:
         return
     text = f"jNO Lab document written to {path}; open it from the file browser"
     bundle = {
-        OPEN_MIME: {"path": path.as_posix(), "title": document["meta"].get("title", "")},
+        OPEN_MIME: {"path": _relative(path), "title": document["meta"].get("title", "")},
         "text/plain": text,
     }
     display(bundle, raw=True)
+
+
+def _relative(path: Path) -> str:
+    """The path as the editor resolves it: relative to the kernel's (the notebook's) folder."""
+    try:
+        return Path(os.path.relpath(path.resolve(), Path.cwd().resolve())).as_posix()
+    except ValueError:  # another drive (Windows)
+        return path.as_posix()

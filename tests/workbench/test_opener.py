@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import jax
 import optax
@@ -67,6 +68,7 @@ def test_in_ipython_a_bundle_asks_the_editor_to_open_it(crux, tmp_path):
         InteractiveShell.clear_instance()
     assert path == tmp_path / "shown.jnolab"
     (output,) = captured.outputs
-    assert output.data[OPEN_MIME] == {"path": path.as_posix(), "title": "Imported problem"}
+    relative = os.path.relpath(path, os.getcwd())
+    assert output.data[OPEN_MIME] == {"path": relative, "title": "Imported problem"}
     assert str(path) in output.data["text/plain"]
     assert shell is not None
