@@ -6,6 +6,7 @@ compiled (for syntax errors).
 
 from __future__ import annotations
 
+import sys
 from typing import Any, TypedDict
 
 import jsonschema
@@ -78,7 +79,14 @@ def _schema_problems(document: dict[str, Any]) -> list[Problem]:
 
 
 def _geometry_problems(geometry: dict[str, Any]) -> list[Problem]:
-    out = []
+    out = [
+        problem(
+            "geometry",
+            f"geometry/{where}: an integer of about {digits} digits is too large for a "
+            f"coordinate (a float64 holds at most {_FLOAT_MAX:.3g}); rescale the problem",
+        )
+        for where, digits in _huge_numbers(geometry, "")
+    ]
     ids = [p["id"] for p in geometry["primitives"]]
     if len(set(ids)) != len(ids):
         out.append(problem("geometry", "primitive ids must be unique"))
@@ -124,6 +132,30 @@ def _geometry_problems(geometry: dict[str, Any]) -> list[Problem]:
                 problem("geometry", f"tag {tag['name']!r} needs a predicate, edges or a primitive")
             )
     return out
+
+
+_FLOAT_MAX = sys.float_info.max
+
+
+def _huge_numbers(value: Any, where: str) -> list[tuple[str, int]]:
+    """Paths and decimal sizes of JSON integers too large to become floats.
+
+    JSON Schema's "number" allows them; `str()` of one may itself refuse (Python's
+    digit limit), hence the size from the bit length.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (
+            [(where.strip("/"), int(value.bit_length() * 0.30103) + 1)]
+            if abs(value) > _FLOAT_MAX
+            else []
+        )
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return []
+    return [hit for key, item in items for hit in _huge_numbers(item, f"{where}/{key}")]
 
 
 def _csg_refs(tree: Any) -> list[str]:

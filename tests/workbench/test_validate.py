@@ -106,3 +106,14 @@ def test_document_level_problems(mutate, code):
 def test_not_a_document():
     assert validate([1, 2])[0]["code"] == "document"
     assert validate({})[0]["code"] == "schema"
+
+
+def test_a_coordinate_too_large_for_a_float_is_named():
+    doc = _doc()
+    primitive = doc["geometry"]["primitives"][0]
+    key = next(k for k in ("x", "center", "points") if k in primitive)
+    primitive[key] = [10**400, 1] if key != "points" else [[10**400, 0], [1, 0], [0, 1]]
+    (found,) = [p for p in validate(doc) if "too large" in p["message"]]
+    assert found["code"] == "geometry"
+    assert found["message"].startswith(f"geometry/primitives/0/{key}/0")
+    assert "401 digits" in found["message"]
