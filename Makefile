@@ -61,6 +61,7 @@ format: $(INSTALLED)
 	jlpm lint:fix
 
 test: setup browser lint
+	jlpm test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: setup

@@ -27,7 +27,8 @@ import {
   idOf,
   moveNodes,
   pasteClip,
-  removeElements
+  removeElements,
+  wireRefusal
 } from '../model/graphEdits';
 import type { WorkbenchModel } from '../model/workbenchModel';
 import type { IProblem } from '../protocol';
@@ -292,14 +293,14 @@ function GraphCanvasInner(props: IGraphEditorProps): JSX.Element {
   );
 
   const isValidConnection = React.useCallback(
-    (c: Connection | Edge) => {
-      if (c.source === c.target) {
-        return false;
-      }
-      const { out, input } = portsOf(c);
-      return !!out && !!input && catalogue.accepts(input.type, out.type);
-    },
-    [portsOf, catalogue]
+    (c: Connection | Edge) =>
+      wireRefusal(model.document, catalogue, {
+        source: c.source,
+        sourcePort: c.sourceHandle ?? '',
+        target: c.target,
+        targetPort: c.targetHandle ?? ''
+      }) === null,
+    [model, catalogue]
   );
 
   const onConnect = React.useCallback(

@@ -94,6 +94,40 @@ export function connect(
   return withGraph(doc, doc.graph.nodes, [...kept, wire]);
 }
 
+/**
+ * Why `edge` cannot be wired in `doc` (null when it can): an unknown node or
+ * port, a node wired to itself, or port types the catalogue does not match.
+ */
+export function wireRefusal(
+  doc: IWorkbenchDocument,
+  catalogue: Catalogue,
+  edge: IGraphEdge
+): string | null {
+  if (edge.source === edge.target) {
+    return `node ${edge.source} cannot feed itself`;
+  }
+  const source = doc.graph.nodes.find(n => n.id === edge.source);
+  const target = doc.graph.nodes.find(n => n.id === edge.target);
+  if (!source || !target) {
+    return `no node ${source ? edge.target : edge.source}`;
+  }
+  const out = catalogue.outputs(source).find(p => p.name === edge.sourcePort);
+  if (!out) {
+    return `node ${source.id} has no output ${edge.sourcePort}`;
+  }
+  const input = catalogue.inputs(target).find(p => p.name === edge.targetPort);
+  if (!input) {
+    return `node ${target.id} has no input ${edge.targetPort}`;
+  }
+  if (!catalogue.accepts(input.type, out.type)) {
+    return (
+      `${target.id}.${input.name} takes ${input.type}, ` +
+      `not ${out.type} (from ${source.id}.${out.name})`
+    );
+  }
+  return null;
+}
+
 /** Move nodes to new positions. */
 export function moveNodes(
   doc: IWorkbenchDocument,
