@@ -334,6 +334,22 @@ class WorkbenchHandler:
         notes = list(dict.fromkeys(str(w.message) for w in caught))
         return ok_reply(request_id, "import", document=document, warnings=notes), []
 
+    def _on_devices(self, request_id: str, message: dict[str, Any]) -> Reply:
+        return ok_reply(request_id, "devices", **devices_info()), []
+
+    def _on_notebook(self, request_id: str, message: dict[str, Any]) -> Reply:
+        from .notebook import to_notebook
+
+        name = message.get("name")
+        if name is not None and not isinstance(name, str):
+            raise _Refusal(
+                "bad_request", f"'notebook': 'name' must be a string, not {_json_type(name)}"
+            )
+        program = _program(message["document"])
+        return ok_reply(
+            request_id, "notebook", notebook=to_notebook(program, message["document"], name)
+        ), []
+
     # -- pushes --------------------------------------------------------------------------
     def _on_event(self, event: dict[str, Any]) -> None:
         send = self.send
@@ -343,6 +359,32 @@ class WorkbenchHandler:
             send(json_safe(run_event(event)), [])
         except Exception:  # a closed comm must not disturb the training
             _log.debug("could not push a run event", exc_info=True)
+
+
+def devices_info() -> dict[str, Any]:
+    """The kernel's JAX devices: `{"devices": [{platform, id, kind, process_index}], ...}`.
+
+    Example:
+        >>> info = devices_info()
+        >>> len(info["devices"]) >= 1, info["process_count"]
+        (True, 1)
+    """
+    import jax
+
+    devices = [
+        {
+            "platform": str(d.platform),
+            "id": int(d.id),
+            "kind": str(d.device_kind),
+            "process_index": int(d.process_index),
+        }
+        for d in jax.devices()
+    ]
+    return {
+        "devices": devices,
+        "backend": str(jax.default_backend()),
+        "process_count": int(jax.process_count()),
+    }
 
 
 def _dashboard(session: Session, epochs: int) -> Any:

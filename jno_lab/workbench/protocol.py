@@ -38,6 +38,11 @@ Request types (see the TypedDicts below for every field):
 `import` {expression}         {document, warnings}: the document of a
                               `jno.core` held by a variable of the kernel's
                               user namespace (looked up, never evaluated)
+`devices`                     {devices, backend, process_count}: the
+                              kernel's JAX devices, for the mesh choice
+`notebook` {document, name?}  {notebook}: the document as a notebook
+                              (nbformat 4 JSON): the exported script in
+                              cells, then a live dashboard of the run
 ============================  ==============================================
 
 Pushes are `{"type": "run.event", "event": str, "status": RunStatus}` with
@@ -100,6 +105,8 @@ REQUEST_FIELDS: dict[str, dict[str, type]] = {
     "status": {},
     "export": {"document": dict},
     "import": {"expression": str},
+    "devices": {},
+    "notebook": {"document": dict},
 }
 """Request types and their required fields with JSON types (extra fields are ignored)."""
 
@@ -239,6 +246,17 @@ class ImportRequest(Request):
     expression: str
 
 
+class DevicesRequest(Request):
+    """`devices`: the JAX devices the kernel can train on."""
+
+
+class NotebookRequest(Request):
+    """`notebook`: the document as a notebook; `name` is the document's file name."""
+
+    document: dict[str, Any]
+    name: NotRequired[str]
+
+
 # -- replies -------------------------------------------------------------------------------
 class Reply(TypedDict):
     """Fields of every reply."""
@@ -316,6 +334,29 @@ class ImportReply(Reply):
 
     document: dict[str, Any]
     warnings: list[str]
+
+
+class DeviceInfo(TypedDict):
+    """One JAX device of the kernel."""
+
+    platform: str
+    id: int
+    kind: str
+    process_index: int
+
+
+class DevicesReply(Reply):
+    """Reply to `devices`: every device (`jax.devices()`), the default backend, the processes."""
+
+    devices: list[DeviceInfo]
+    backend: str
+    process_count: int
+
+
+class NotebookReply(Reply):
+    """Reply to `notebook`: an nbformat 4 notebook (JSON)."""
+
+    notebook: dict[str, Any]
 
 
 # -- pushes --------------------------------------------------------------------------------

@@ -125,6 +125,8 @@ def test_protocol_constants():
         "status",
         "export",
         "import",
+        "devices",
+        "notebook",
     }
 
 
