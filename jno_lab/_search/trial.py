@@ -138,7 +138,7 @@ def run_trial(problem: Problem, index: int, config: Mapping[str, Any], device: A
             settings = configure(problem.space, config, pairs, key=default_key())
             for clone in clones:
                 clone.set_params(jax.device_put(clone.get_params(), device))
-            solver = core(roots, problem.domain, rng_seed=problem.rng_seed)
+            solver = core(roots, problem.domain, mesh=(1, 1), rng_seed=problem.rng_seed)
             stats = solver.solve(**settings)
             score = score_of(stats, problem.score)
             params = jax.device_get([c.get_params() for c in clones])

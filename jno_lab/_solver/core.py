@@ -42,10 +42,11 @@ class core:
         constraints: scalar loss expressions (`pde.mse`, ...) and trackers.
         domain: the domain; found from the variables when omitted. May also be
             given as the second positional argument.
-        mesh: device mesh `(batch, model)`: instances are split over `batch`
-            devices, parameters (and optimizer states) sharded over `model` devices;
-            `batch * model` must equal the number of devices. The default `(1, 1)`
-            (or None) trains on one device, even when more are visible.
+        mesh: device mesh `(batch, model)`: instances (or, when they do not divide,
+            points) are split over `batch` devices, parameters (and optimizer states)
+            sharded over `model` devices; `batch * model` must equal the number of
+            devices. The default (None) is data parallel over all devices, `(n, 1)`;
+            `(1, 1)` trains on one device even when more are visible.
         resume_from: a checkpoint folder (written by `CheckpointCallback`, or a path
             from `crux.checkpoints`): parameters are restored now; optimizer, schedule
             and balancer states, the step counter, the last losses and the RNG key at
@@ -71,7 +72,7 @@ class core:
         self,
         constraints: Sequence[Placeholder],
         domain: Any = None,
-        mesh: tuple[int, ...] | None = (1, 1),
+        mesh: tuple[int, ...] | None = None,
         resume_from: str | None = None,
         rng_seed: int | None = None,
         *,
@@ -93,9 +94,7 @@ class core:
                     "from domain variables and models, e.g. pde.mse"
                 )
         self.mesh = check_mesh(mesh)
-        self._device_mesh = (
-            make_mesh(self.mesh) if self.mesh is not None and self.mesh != (1, 1) else None
-        )
+        self._device_mesh = make_mesh(self.mesh) if self.mesh != (1, 1) else None
         self.constraints = [c for c in constraints if not isinstance(c, Tracker)]
         self.trackers = [c for c in constraints if isinstance(c, Tracker)]
         if not self.constraints:
@@ -349,7 +348,7 @@ class core:
             )
         return self._chunks[config]
 
-    def compile(self, mesh: tuple[int, ...] | None = (1, 1)) -> core:
+    def compile(self, mesh: tuple[int, ...] | None = None) -> core:
         """Lower and compile the training step now (`solve` does it when needed)."""
         self._check_mesh(mesh)
         self._check_optimizers()

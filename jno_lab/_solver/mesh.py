@@ -1,17 +1,22 @@
 """Device meshes `(batch, model)`: data split over `batch`, parameters over `model`.
 
 `jno.core(..., mesh=(b, m))` builds a `jax.sharding.Mesh` of `b * m` devices with
-axes `("batch", "model")`. The problem instances (the leading axis of every
-point, normal and tensor array) are sharded over `batch` when `B` divides evenly.
-Every parameter array, and every optimizer-state array of the same shape, is
-sharded over `model` along its largest axis that `m` divides (arrays with no
-such axis, and the rest of the state, are replicated); the compiled step keeps
-these shardings from call to call. XLA partitions the one compiled step
-(GSPMD), so losses equal the single-device ones up to reduction order.
+axes `("batch", "model")`. Data is split over `batch`: the problem instances (the
+leading axis of every point, normal and tensor array) when `b` divides their
+number `B`, otherwise the points (axis 1 of the point and normal arrays) when `b`
+divides their number; what divides neither stays replicated. Every parameter
+array, and every optimizer-state array of the same shape, is sharded over `model`
+along its largest axis that `m` divides (arrays with no such axis, and the rest of
+the state, are replicated); the compiled step keeps these shardings from call to
+call. XLA partitions the one compiled step (GSPMD), so losses equal the
+single-device ones up to reduction order.
 
-The default `mesh=(1, 1)` runs on one device, even when more are visible (it is
-not expanded to all of them: sweeps place their trials on devices of their own);
-ask for `(n, 1)` to spread batches over `n` devices.
+The default (`mesh=None`) is data parallel over every visible device, `(n, 1)`;
+`(1, 1)` asks for one device even when more are visible (sweeps run their trials
+that way, one per device). After `jax.distributed.initialize(...)` in every
+process, "every device" means every process's devices: the same script then trains
+one problem across hosts (each process holds the same data; CPUs need
+`jax_cpu_collectives_implementation="gloo"`).
 """
 
 from __future__ import annotations
@@ -23,10 +28,17 @@ import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 
-def check_mesh(mesh: Any) -> tuple[int, int] | None:
-    """`mesh` as `(batch, model)`; a ValueError for a bad shape or device count."""
+def check_mesh(mesh: Any) -> tuple[int, int]:
+    """`mesh` as `(batch, model)` (None: every device, data parallel); a ValueError if bad.
+
+    Example:
+        >>> check_mesh(None) == (len(jax.devices()), 1), check_mesh((1, 1))
+        (True, (1, 1))
+    """
     if mesh is None:
-        return None
+        return (len(jax.devices()), 1)
+    if not isinstance(mesh, tuple | list):
+        raise ValueError(f"mesh must be (batch_devices, model_devices), got {mesh!r}")
     mesh = tuple(mesh)
     if len(mesh) != 2 or any(not isinstance(m, int) or m < 1 for m in mesh):
         raise ValueError(f"mesh must be (batch_devices, model_devices), got {mesh!r}")
@@ -48,23 +60,33 @@ def make_mesh(shape: tuple[int, int]) -> Mesh:
 
 
 def shard_data(data: dict, mesh: Mesh, batch_total: int) -> dict:
-    """Instances over the `batch` axis (when they divide evenly); everything else replicated."""
+    """Instances over the `batch` axis, else points (whichever it divides); the rest replicated."""
     n_batch = mesh.shape["batch"]
-    split = NamedSharding(mesh, PartitionSpec("batch"))
+    by_instance = NamedSharding(mesh, PartitionSpec("batch"))
+    by_point = NamedSharding(mesh, PartitionSpec(None, "batch"))
     whole = NamedSharding(mesh, PartitionSpec())
+    instances_divide = batch_total % n_batch == 0
 
-    def place(array: Any, per_instance: bool) -> Any:
+    def place(array: Any, kind: str) -> Any:
         if array is None:
             return None
         array = np.asarray(array)
-        even = per_instance and array.shape[0] == batch_total and batch_total % n_batch == 0
-        return jax.device_put(array, split if even else whole)
+        per_instance = kind != "time" and array.ndim >= 1 and array.shape[0] == batch_total
+        if per_instance and instances_divide:
+            return jax.device_put(array, by_instance)
+        if kind == "points" and array.ndim >= 2 and array.shape[1] % n_batch == 0:
+            return jax.device_put(array, by_point)
+        return jax.device_put(array, whole)
 
     groups = {
-        tag: {"x": place(g["x"], True), "t": place(g["t"], False), "n": place(g["n"], True)}
+        tag: {
+            "x": place(g["x"], "points"),
+            "t": place(g["t"], "time"),
+            "n": place(g["n"], "points"),
+        }
         for tag, g in data["groups"].items()
     }
-    tensors = {k: place(v, True) for k, v in data["tensors"].items()}
+    tensors = {k: place(v, "tensor") for k, v in data["tensors"].items()}
     return {"groups": groups, "tensors": tensors}
 
 

@@ -663,6 +663,7 @@ class _Importer:
         self.trackers(list(self.crux.trackers))
         doc = new_document(title)
         doc["seed"] = int(self.crux.rng_seed)
+        doc["mesh"] = [int(m) for m in self.crux.mesh]
         if _global_seed() != int(self.crux.rng_seed):
             self.notes.append(
                 f"the global seed is {_global_seed()} and the solver's rng_seed "

@@ -194,7 +194,15 @@ def lower(document: dict[str, Any]) -> Program:
     tracked = " + ".join(name for name, _ in trackers) if trackers else "[]"
     setup.append(Statement(f"trackers = {tracked}"))
     seed = int(document.get("seed", 42))
-    setup.append(Statement(f"crux = jno.core(constraints + trackers, domain, rng_seed={seed})"))
+    batch, model = document.get("mesh", [1, 1])
+    setup.append(
+        Statement(
+            f"crux = jno.core(constraints + trackers, domain, mesh=({batch}, {model}), "
+            f"rng_seed={seed})",
+            None,
+            "(batch, model) devices: data split over batch, parameters over model",
+        )
+    )
     weights = [w for _, w, _ in constraints]
     phases = [_phase(phase, trainables, weights) for phase in document["training"]["phases"]]
     title = document.get("meta", {}).get("title") or "jNO Lab problem"
