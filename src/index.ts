@@ -141,6 +141,27 @@ const workbenchPlugin: JupyterFrontEndPlugin<void> = {
       }
     });
     palette?.addItem({ command: CommandIDs.newWorkbench, category: 'jNO Lab' });
+
+    const current = (): WorkbenchEditor | null => {
+      const widget = tracker.currentWidget;
+      return widget && widget === app.shell.currentWidget ? widget : null;
+    };
+    app.commands.addCommand(CommandIDs.exportScript, {
+      label: 'Export Workbench to Python Script',
+      caption: 'Write the active workbench as a Python script next to it',
+      isEnabled: () => current() !== null,
+      execute: () => current()?.content.exportScript()
+    });
+    app.commands.addCommand(CommandIDs.openNotebook, {
+      label: 'Open Workbench as Notebook',
+      caption:
+        'Write the active workbench as a notebook next to it (the script in cells and the live dashboard), and open it',
+      isEnabled: () => current() !== null,
+      execute: () => current()?.content.openNotebook()
+    });
+    for (const command of [CommandIDs.exportScript, CommandIDs.openNotebook]) {
+      palette?.addItem({ command, category: 'jNO Lab' });
+    }
     launcher?.add({
       command: CommandIDs.newWorkbench,
       category: 'Other',

@@ -125,6 +125,26 @@ export interface IExportReply extends IReply {
   source: string;
 }
 
+/** One JAX device of the kernel. */
+export interface IDeviceInfo {
+  platform: string;
+  id: number;
+  kind: string;
+  process_index: number;
+}
+
+/** Reply to `devices`. */
+export interface IDevicesReply extends IReply {
+  devices: IDeviceInfo[];
+  backend: string;
+  process_count: number;
+}
+
+/** Reply to `notebook`: an nbformat 4 notebook. */
+export interface INotebookReply extends IReply {
+  notebook: Record<string, unknown>;
+}
+
 /** A `run.event` push. */
 export interface IRunEvent {
   type: 'run.event';
@@ -144,6 +164,8 @@ export interface IRequests {
   resume: Record<string, never>;
   status: Record<string, never>;
   export: { document: IWorkbenchDocument };
+  devices: Record<string, never>;
+  notebook: { document: IWorkbenchDocument; name?: string };
 }
 
 /** The reply type of each request. */
@@ -158,6 +180,8 @@ export interface IReplies {
   resume: IStatusReply;
   status: IStatusReply;
   export: IExportReply;
+  devices: IDevicesReply;
+  notebook: INotebookReply;
 }
 
 /** A reply together with the binary buffers of its message. */

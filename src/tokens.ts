@@ -11,6 +11,8 @@ export namespace CommandIDs {
   export const newWorkbench = 'jno-lab:new-workbench';
   /** Export the active workbench to a Python script next to it. */
   export const exportScript = 'jno-lab:export-script';
+  /** Write the active workbench as a notebook next to it and open it. */
+  export const openNotebook = 'jno-lab:open-notebook';
 }
 
 /**

@@ -60,7 +60,7 @@ def to_notebook(program: Program, document: dict[str, Any], name: str | None = N
         "language": "python",
     }
     nb.metadata["language_info"] = {"name": "python"}
-    source = f" from `{name}`" if name else ""
+    source = f" workbench `{name}`" if name else ""
     cells = [
         _markdown(
             "title",

@@ -9,6 +9,8 @@ export interface IRunBarProps {
   runs: RunController;
   /** Export the document to a Python script. */
   onExport: () => void;
+  /** Write the document as a notebook and open it. */
+  onNotebook: () => void;
   /** Why the last export failed, or where it wrote (empty when none). */
   exportMessage: string;
 }
@@ -112,6 +114,15 @@ export function RunBar(props: IRunBarProps): JSX.Element {
         onClick={props.onExport}
       >
         Export to Python
+      </button>
+      <button
+        type="button"
+        className="jp-JnoLab-button"
+        title="Write the document as a notebook next to it (script cells and the live dashboard), and open it"
+        aria-label="Open as notebook"
+        onClick={props.onNotebook}
+      >
+        Open as notebook
       </button>
       {props.exportMessage && (
         <span className="jp-JnoLab-exportMessage">{props.exportMessage}</span>

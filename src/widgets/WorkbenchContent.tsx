@@ -6,6 +6,7 @@ import type { Contents } from '@jupyterlab/services';
 import { SplitPanel } from '@lumino/widgets';
 import * as React from 'react';
 
+import { DevicesPanel } from '../components/DevicesPanel';
 import { EditorView } from '../components/EditorView';
 import { GeometryEditor } from '../components/GeometryEditor';
 import { RunBar } from '../components/RunBar';
@@ -59,12 +60,20 @@ class EditorReactWidget extends ReactWidget {
             id: 'training',
             label: 'Training',
             render: () => <TrainingPlan model={owner.model} />
+          },
+          {
+            id: 'devices',
+            label: 'Devices',
+            render: () => (
+              <DevicesPanel model={owner.model} client={owner.client} />
+            )
           }
         ]}
         headerExtra={
           <RunBar
             runs={owner.runs}
             onExport={() => void owner.exportScript()}
+            onNotebook={() => void owner.openNotebook()}
             exportMessage={owner.exportMessage}
           />
         }
@@ -161,6 +170,33 @@ export class WorkbenchContent extends SplitPanel {
       this._services.open(target);
     } catch (error) {
       this._exportMessage = `Export failed: ${error instanceof Error ? error.message : error}`;
+    }
+    this._view.update();
+  }
+
+  /**
+   * Write the document as `<name>.ipynb` next to it (the exported script in
+   * cells, then the run's live dashboard) and open the notebook.
+   */
+  async openNotebook(): Promise<void> {
+    const path = this._context.path;
+    const name = PathExt.basename(path);
+    const stem = PathExt.basename(path, PathExt.extname(path));
+    const target = PathExt.join(PathExt.dirname(path), `${stem}.ipynb`);
+    try {
+      const { reply } = await this.client.request('notebook', {
+        document: this.model.document,
+        name
+      });
+      await this._services.contents.save(target, {
+        type: 'notebook',
+        format: 'json',
+        content: reply.notebook
+      });
+      this._exportMessage = `Wrote ${PathExt.basename(target)}`;
+      this._services.open(target);
+    } catch (error) {
+      this._exportMessage = `Notebook failed: ${error instanceof Error ? error.message : error}`;
     }
     this._view.update();
   }
