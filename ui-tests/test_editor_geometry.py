@@ -128,3 +128,52 @@ def test_rectangle_polygon_delete(lab):
     lab.keyboard.press("Delete")
     assert [p["id"] for p in geometry(lab)["primitives"]] == ["square", "rectangle1"]
     assert geometry(lab)["csg"] == {"op": "union", "args": ["square", "rectangle1"]}
+
+
+def test_ellipse_rotation_handle(lab, artifacts):
+    new_workbench(lab)
+    view = editor(lab)
+    view.get_by_role("tab", name="Geometry").click()
+    canvas = view.locator(".jp-JnoLab-geometryCanvas")
+    box = canvas.bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    canvas.focus()
+    lab.keyboard.press("e")
+    lab.mouse.move(x, y)
+    lab.mouse.down()
+    lab.mouse.move(x + 60, y - 20, steps=4)
+    lab.mouse.move(x + 120, y - 40, steps=4)
+    lab.mouse.up()
+    ellipse = geometry(lab)["primitives"][1]
+    assert ellipse["type"] == "ellipse"
+    assert ellipse["angle"] == 0
+    assert ellipse["radii"][0] > ellipse["radii"][1] > 0
+    lab.keyboard.press("v")
+    handle = view.locator('.jp-JnoLab-rotateHandle[data-handle="rotate"]')
+    expect(handle).to_be_visible()
+    shape = view.locator('.jp-JnoLab-primitive[data-primitive="ellipse1"]')
+    sb, hb = shape.bounding_box(), handle.bounding_box()
+    assert sb is not None
+    assert hb is not None
+    centre = (sb["x"] + sb["width"] / 2, sb["y"] + sb["height"] / 2)
+    grip = (hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2)
+    assert grip[1] < centre[1]  # above the centre: the second axis points up at angle 0
+    reach = centre[1] - grip[1]
+    # A quarter turn anticlockwise (the handle swings to the left of the centre).
+    lab.mouse.move(*grip)
+    lab.mouse.down()
+    lab.mouse.move(centre[0] - reach * 0.7, centre[1] - reach * 0.7, steps=6)
+    lab.mouse.move(centre[0] - reach, centre[1] + 3, steps=6)
+    lab.mouse.up()
+    turned = geometry(lab)["primitives"][1]
+    assert turned["angle"] == 90  # snapped to 15 degree steps
+    assert turned["center"] == ellipse["center"]
+    assert turned["radii"] == ellipse["radii"]
+    sb = shape.bounding_box()
+    assert sb is not None
+    assert sb["height"] > sb["width"]  # the long axis now vertical
+    lab.screenshot(path=artifacts / "editor-ellipse-rotated.png")
+    canvas.focus()
+    lab.keyboard.press("Control+z")
+    assert geometry(lab)["primitives"][1]["angle"] == 0

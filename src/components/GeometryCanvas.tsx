@@ -4,6 +4,7 @@ import type { IGeometry, IPrimitive, Point } from '../document/types';
 import {
   addPrimitive,
   type CombineMode,
+  ellipseAngleTowards,
   removePrimitive,
   replacePrimitive,
   toggleTagEdge,
@@ -34,6 +35,22 @@ export const TAG_COLORS = [
   'var(--jp-brand-color3)',
   'var(--jp-warn-color3)'
 ];
+
+/** Pixels between the end of an ellipse's second axis and its rotation handle. */
+const ROTATE_HANDLE_PX = 24;
+
+/** Degrees a rotation snaps to while grid snapping is on. */
+const ROTATE_SNAP_DEG = 15;
+
+/** Where the rotation handle of an ellipse is (beyond its second axis). */
+function rotationHandle(p: IPrimitive, scale: number): Point | null {
+  if (p.type !== 'ellipse' || !p.center || !p.radii) {
+    return null;
+  }
+  const a = ((p.angle ?? 0) * Math.PI) / 180;
+  const r = p.radii[1] + ROTATE_HANDLE_PX / scale;
+  return [p.center[0] - r * Math.sin(a), p.center[1] + r * Math.cos(a)];
+}
 
 /** Props of {@link GeometryCanvas}. */
 export interface IGeometryCanvasProps {
@@ -81,7 +98,10 @@ function drawn(
     return {
       type: 'ellipse',
       center: a,
-      radii: [Math.abs(b[0] - a[0]), Math.abs(b[1] - a[1])],
+      radii: [
+        +Math.abs(b[0] - a[0]).toPrecision(12),
+        +Math.abs(b[1] - a[1]).toPrecision(12)
+      ],
       angle: 0
     };
   }
@@ -354,6 +374,13 @@ export function GeometryCanvas(props: IGeometryCanvasProps): JSX.Element {
     } else if (d.kind === 'move') {
       const q = snapped(p);
       setDraft(translated(d.original, q[0] - d.start[0], q[1] - d.start[1]));
+    } else if (d.kind === 'handle' && d.handle === 'rotate') {
+      const center = d.original.center ?? [0, 0];
+      const step = props.snapToGrid ? ROTATE_SNAP_DEG : 0;
+      setDraft({
+        ...d.original,
+        angle: ellipseAngleTowards(center, p, step)
+      });
     } else if (d.kind === 'handle') {
       setDraft(resized(d.original, d.handle, snapped(p)));
     }
@@ -505,6 +532,10 @@ export function GeometryCanvas(props: IGeometryCanvasProps): JSX.Element {
     draft && draft.id === p.id ? draft : p
   );
   const selectedShape = shown.find(p => p.id === selected);
+  const rotateAt =
+    selectedShape && tool === 'select'
+      ? rotationHandle(selectedShape, v.scale)
+      : null;
   const segments: { key: string; a: Point; b: Point }[] = [];
   preview?.polygons.forEach((rings, i) =>
     rings.forEach((ring, j) =>
@@ -641,6 +672,32 @@ export function GeometryCanvas(props: IGeometryCanvasProps): JSX.Element {
                 onPointerDown={startHandle(selectedShape, name)}
               />
             ))}
+          {selectedShape && rotateAt && selectedShape.center && (
+            <g className="jp-JnoLab-rotate">
+              <line
+                className="jp-JnoLab-rotateStalk"
+                x1={selectedShape.center[0]}
+                y1={selectedShape.center[1]}
+                x2={rotateAt[0]}
+                y2={rotateAt[1]}
+                vectorEffect="non-scaling-stroke"
+              />
+              <circle
+                className="jp-JnoLab-rotateHandle"
+                data-handle="rotate"
+                cx={rotateAt[0]}
+                cy={rotateAt[1]}
+                r={handleSize * 0.7}
+                vectorEffect="non-scaling-stroke"
+                onPointerDown={startHandle(selectedShape, 'rotate')}
+              >
+                <title>
+                  Drag to rotate ({+(selectedShape.angle ?? 0).toFixed(1)}°;
+                  steps of {ROTATE_SNAP_DEG}° while snapping)
+                </title>
+              </circle>
+            </g>
+          )}
         </g>
       </svg>
       <div className="jp-JnoLab-canvasInfo" aria-live="polite">

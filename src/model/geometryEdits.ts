@@ -276,3 +276,22 @@ export function setInterval1d(
   }
   return withGeometry(doc, next);
 }
+
+/**
+ * The angle in degrees (in (-180, 180]) that turns an ellipse about `center`
+ * so that its second axis (+y at angle 0) points at `p`; rounded to
+ * multiples of `step` degrees when `step` > 0.
+ */
+export function ellipseAngleTowards(center: Point, p: Point, step = 0): number {
+  const dx = p[0] - center[0];
+  const dy = p[1] - center[1];
+  if (dx === 0 && dy === 0) {
+    return 0;
+  }
+  let angle = (Math.atan2(dy, dx) * 180) / Math.PI - 90;
+  if (step > 0) {
+    angle = Math.round(angle / step) * step;
+  }
+  angle = ((((angle + 180) % 360) + 360) % 360) - 180;
+  return angle === -180 ? 180 : +angle.toPrecision(12);
+}

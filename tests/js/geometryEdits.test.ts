@@ -2,6 +2,7 @@ import { newDocument, type IPrimitive } from '../../src/document/types';
 import {
   addPrimitive,
   addTag,
+  ellipseAngleTowards,
   moveCsgArg,
   pruneCsg,
   removePrimitive,
@@ -184,5 +185,22 @@ describe('geometry edits', () => {
     expect(setInterval1d(moved, [-1, 2], null).geometry).not.toHaveProperty(
       'mesh_size'
     );
+  });
+});
+
+describe('ellipseAngleTowards', () => {
+  it('turns the second axis towards the point', () => {
+    expect(ellipseAngleTowards([0, 0], [0, 1])).toBe(0);
+    expect(ellipseAngleTowards([1, 1], [0, 1])).toBe(90);
+    expect(ellipseAngleTowards([0, 0], [1, 0])).toBe(-90);
+    expect(ellipseAngleTowards([0, 0], [0, -1])).toBe(180);
+    expect(ellipseAngleTowards([0, 0], [-1, 1])).toBeCloseTo(45, 12);
+    expect(ellipseAngleTowards([0, 0], [0, 0])).toBe(0);
+  });
+
+  it('rounds to the step while snapping', () => {
+    const p: [number, number] = [-Math.sin(0.5), Math.cos(0.5)]; // 28.6°
+    expect(ellipseAngleTowards([0, 0], p)).toBeCloseTo(28.6479, 3);
+    expect(ellipseAngleTowards([0, 0], p, 15)).toBe(30);
   });
 });
