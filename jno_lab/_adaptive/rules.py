@@ -17,7 +17,17 @@ EPS = 1e-12
 ADAM_B1, ADAM_B2, ADAM_EPS = 0.9, 0.999, 1e-8
 
 
+def _ratio(numerator: jax.Array, denominator: jax.Array) -> jax.Array:
+    return numerator / (denominator + EPS)
+
+
 def _softmax(z: jax.Array) -> jax.Array:
+    # Shifted twice: for huge arguments (a loss ratio over a min-max normalised 0 is
+    # ~1e12) XLA's fused CPU code recomputes z with a different rounding inside the
+    # subtraction, so the largest entry can come out at -142 instead of 0 and every
+    # exp underflows (0 / 0). The second shift works on numbers small enough for
+    # that rounding to be harmless.
+    z = z - jnp.max(z)
     z = z - jnp.max(z)
     e = jnp.exp(z)
     return e / jnp.sum(e)
@@ -32,8 +42,8 @@ def relobralo(state: dict, p: dict, losses: jax.Array, count: jax.Array, key: ja
     m = losses.shape[0]
     first = jnp.where(count == 0, losses, state["first"])
     prev = jnp.where(count == 0, losses, state["prev"])
-    bal_prev = m * _softmax(losses / (p["tau"] * prev + EPS))
-    bal_first = m * _softmax(losses / (p["tau"] * first + EPS))
+    bal_prev = m * _softmax(_ratio(losses, p["tau"] * prev))
+    bal_first = m * _softmax(_ratio(losses, p["tau"] * first))
     rho = jax.random.bernoulli(key, p["expected_rho"]).astype(jnp.float32)
     history = rho * state["weights"] + (1.0 - rho) * bal_first
     weights = p["alpha"] * history + (1.0 - p["alpha"]) * bal_prev
@@ -50,7 +60,7 @@ def softadapt(state: dict, p: dict, losses: jax.Array, count: jax.Array, key: ja
 def dwa(state: dict, p: dict, losses: jax.Array, count: jax.Array, key: jax.Array) -> tuple:
     """Dynamic Weight Average (Liu et al., 2019): `K * softmax((L(t) / L(t-1)) / T)`."""
     prev = jnp.where(count == 0, losses, state["prev"])
-    ratio = losses / (prev + EPS)
+    ratio = _ratio(losses, prev)
     weights = losses.shape[0] * _softmax(ratio / p["temperature"])
     return weights, {**state, "prev": losses}
 

@@ -45,6 +45,7 @@ from .._trace.nodes import (
     Variable,
 )
 from .._trace.parameter import Parameter
+from ._import_balancer import balancer_node, balancer_of, is_weight
 from ._import_function import (
     ARG_NAMES,
     FOLDABLE_OPS,
@@ -658,9 +659,14 @@ class _Importer:
 
     # -- the document ----------------------------------------------------------------------------
     def document(self, title: str) -> dict[str, Any]:
+        balancer = balancer_of(list(self.crux.constraints))
         for i, root in enumerate(self.crux.constraints):
-            self.constraint(i, root)
-        self.trackers(list(self.crux.trackers))
+            self.constraint(i, root if balancer is None else balancer.inputs[i])
+        own = [t for t in self.crux.trackers if is_weight(t.expr, balancer) is None]
+        self.trackers(own)  # a balancer's weight trackers come with its node
+        if balancer is not None:
+            params = balancer_node(balancer, int(self.crux.rng_seed), self.notes)
+            self.add(balancer.kind, params, balancer.kind)
         doc = new_document(title)
         doc["seed"] = int(self.crux.rng_seed)
         doc["mesh"] = [int(m) for m in self.crux.mesh]

@@ -168,8 +168,12 @@ def lower(document: dict[str, Any]) -> Program:
     constraints: list[tuple[str, float, str]] = []
     trackers: list[tuple[str, str]] = []
     trainables: list[str] = []
+    balancers: list[dict[str, Any]] = []
     for node in graph.order():
         kind = NODE_TYPES[node["type"]]
+        if kind.role == "balancer":  # emitted once the constraints are known
+            balancers.append(node)
+            continue
         params = {**kind.defaults(), **node.get("params", {})}
         inputs = {
             port: identifier(src, src_port)
@@ -189,8 +193,13 @@ def lower(document: dict[str, Any]) -> Program:
     position = {n["id"]: i for i, n in enumerate(document["graph"]["nodes"])}
     constraints.sort(key=lambda c: position[c[2]])
     trackers.sort(key=lambda t: position[t[1]])
-    listed = ", ".join(name for name, _, _ in constraints)
-    setup.append(Statement(f"constraints = [{listed}]", None, "the problem"))
+    losses = [name for name, _, _ in constraints]
+    if balancers:
+        (node,) = balancers  # validation allows one
+        labels = {n["id"]: n.get("label") or n["id"] for n in document["graph"]["nodes"]}
+        losses, weight_trackers = _balanced(node, constraints, labels, document, setup)
+        trackers.append((weight_trackers, node["id"]))
+    setup.append(Statement(f"constraints = [{', '.join(losses)}]", None, "the problem"))
     tracked = " + ".join(name for name, _ in trackers) if trackers else "[]"
     setup.append(Statement(f"trackers = {tracked}"))
     seed = int(document.get("seed", 42))
@@ -207,6 +216,29 @@ def lower(document: dict[str, Any]) -> Program:
     phases = [_phase(phase, trainables, weights) for phase in document["training"]["phases"]]
     title = document.get("meta", {}).get("title") or "jNO Lab problem"
     return Program(title, setup, phases, seed, trainables)
+
+
+def _balanced(
+    node: dict[str, Any],
+    constraints: list[tuple[str, float, str]],
+    labels: dict[str, str],
+    document: dict[str, Any],
+    setup: list[Statement],
+) -> tuple[list[str], str]:
+    """Emit a balancer over the constraints: their weighted losses, and its weights' trackers."""
+    kind = NODE_TYPES[node["type"]]
+    params = {**kind.defaults(), **node.get("params", {})}
+    weights = identifier(node["id"], "weights")
+    listed = "[" + ", ".join(name for name, _, _ in constraints) + "]"
+    ctx = EmitContext(node["id"], params, {"losses": listed}, {"weights": weights}, document)
+    title = node.get("label") or kind.title
+    for i, code in enumerate(kind.emit(ctx)):
+        setup.append(Statement(code, node["id"], f"{node['id']}: {title}" if i == 0 else ""))
+    tracked = identifier(node["id"], "tracker")
+    names = [f"{node['type']}/{labels[c]}" for _, _, c in constraints]
+    logged = ", ".join(f"{weights}[{i}].tracker(name={n!r})" for i, n in enumerate(names))
+    setup.append(Statement(f"{tracked} = [{logged}]", node["id"]))
+    return [f"{weights}[{i}] * {name}" for i, (name, _, _) in enumerate(constraints)], tracked
 
 
 def _schedule(value: Any) -> str:

@@ -307,6 +307,16 @@ def _graph_problems(document: dict[str, Any]) -> list[Problem]:
         out.append(problem("cycle", f"the graph has a cycle: {' -> '.join(cycle)}", cycle[0]))
     if not any(n["type"] == "constraint" for n in valid.values()):
         out.append(problem("no_constraint", "add at least one Constraint node: nothing to train"))
+    balancers = [n for n in valid.values() if NODE_TYPES[n["type"]].role == "balancer"]
+    for extra in balancers[1:]:
+        out.append(
+            problem(
+                "duplicate_balancer",
+                f"{balancers[0]['id']!r} already balances the constraints; remove this second "
+                "balancer (one balancer weights all constraints)",
+                extra["id"],
+            )
+        )
     return out
 
 

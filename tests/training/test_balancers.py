@@ -1,11 +1,13 @@
 """Loss balancers: each checked against its published rule over 50 steps, in every mode."""
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import optax
 import pytest
 
 import jno_lab as jno
+from jno_lab._adaptive.rules import RULES
 
 from .conftest import assert_no_host_callbacks
 
@@ -181,3 +183,15 @@ def test_bad_balancer_arguments_are_clear_errors():
     w0, _ = jno.fn.adaptive.rlw([loss, loss])
     with pytest.raises(TypeError, match="are not trained"):
         w0.children[0].optimizer(optax.adam(1e-3))
+
+
+@pytest.mark.parametrize("rule", ["dwa", "relobralo"])
+def test_a_loss_growing_from_normalised_zero_gives_finite_weights(rule):
+    # min-max preprocessing makes a falling loss 0 and a rising one 1: the next ratio
+    # divides by zero, which must saturate the softmax, not make it NaN
+    losses = jnp.array([0.0, 1.0], jnp.float32)
+    state = {"prev": jnp.zeros(2), "first": jnp.zeros(2), "weights": jnp.ones(2)}
+    numbers = {"temperature": 1.5, "tau": 0.1, "alpha": 0.0, "expected_rho": 1.0}
+    step = jax.jit(lambda s, L: RULES[rule](s, numbers, L, jnp.int32(2), jax.random.PRNGKey(0)))
+    weights, _ = step(state, losses)
+    np.testing.assert_allclose(weights, [0.0, 2.0], atol=1e-6)

@@ -83,7 +83,8 @@ def test_meshes_match_the_single_device_losses():
     assert "model" in specs[5]  # Adam's moments follow their parameters
     # the default is data parallel over every device
     losses, shape, _ = out["default"]
-    assert "'batch': 4" in shape and "'model': 1" in shape
+    assert "'batch': 4" in shape
+    assert "'model': 1" in shape
     assert losses == pytest.approx(single, rel=1e-5, abs=1e-7)
     # one instance: its points are split over the batch axis instead
     losses, shape, specs = out["points default"]

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import nodes_inputs, nodes_losses, nodes_math, nodes_networks
+from . import nodes_balancers, nodes_inputs, nodes_losses, nodes_math, nodes_networks
 from .types import ACCEPTS, PORT_TYPES, EmitContext, NodeType, Port
 
 CATALOGUE_VERSION = 1
 
 NODE_TYPES: dict[str, NodeType] = {
     node.type: node
-    for module in (nodes_inputs, nodes_networks, nodes_math, nodes_losses)
+    for module in (nodes_inputs, nodes_networks, nodes_math, nodes_losses, nodes_balancers)
     for node in module.NODES
 }
 

@@ -62,7 +62,8 @@ class NodeType:
         inputs, outputs: typed ports.
         params: JSON Schema (an object schema) of the node's parameters, with defaults.
         emit: writes the node's Python statements (public `jno` API only).
-        role: how the lowering collects the node: "" (plain), "constraint", "tracker".
+        role: how the lowering collects the node: "" (plain), "constraint", "tracker",
+            "balancer" (weights all constraints; emitted after them, see nodes_balancers).
         code: True when a parameter holds user code (run only on Run, never on load).
     """
 
