@@ -17,6 +17,7 @@ import jax
 import numpy as np
 import optax
 
+from .._dlrs import DynamicLearningRate
 from .._nn.architectures import FNO, MLP, DeepONet, FourierMLP, ModifiedMLP
 from .._nn.architectures import deeponet as make_deeponet
 from .._nn.architectures import fno as make_fno
@@ -296,15 +297,19 @@ def _fourier_seed(
 
 
 # -- optimizers ---------------------------------------------------------------------------
-def _schedule(scale: LearningRateSchedule | None) -> Any:
-    """A LearningRateSchedule as a document learning rate (None when it is custom)."""
-    if scale is None or scale.kind == "custom":
-        return None
-    values = {k: np.asarray(v) for k, v in scale.params.items()}
+def _schedule(scale: LearningRateSchedule | DynamicLearningRate | None) -> Any:
+    """A learning-rate schedule as a document learning rate (None when it is custom)."""
 
     def num(v: np.ndarray) -> Any:
         out = clean_float(v)
         return int(out) if out.is_integer() and abs(out) >= 1 else out
+
+    if isinstance(scale, DynamicLearningRate):
+        numbers = {k: num(np.asarray(v)) for k, v in scale.params.items()}
+        return {"kind": "dlrs", "window": scale.window, **numbers}
+    if scale is None or scale.kind == "custom":
+        return None
+    values = {k: np.asarray(v) for k, v in scale.params.items()}
 
     clamps = {k: num(values.pop(k)) for k in ("min_lr", "max_lr") if k in values}
     if scale.kind == "constant" and not clamps:
@@ -383,11 +388,17 @@ def optimizer_phase(trainables: list[Any], notes: list[str]) -> dict[str, Any]:
             if lr is None:
                 name = None
         elif t.lr_scale is None or (
-            t.lr_scale.kind == "constant" and float(t.lr_scale.params["lr0"]) == 1.0
+            isinstance(t.lr_scale, LearningRateSchedule)
+            and t.lr_scale.kind == "constant"
+            and float(t.lr_scale.params["lr0"]) == 1.0
         ):
             probed = _probe(transform)
             if probed is not None:
                 name, lr = probed
+        elif isinstance(t.lr_scale, DynamicLearningRate):  # optimizer(opt(1)).scale(dlrs)
+            probed = _probe(transform)
+            if probed is not None and probed[1] == 1:
+                name, lr = probed[0], _schedule(t.lr_scale)
         if name is None:
             notes.append(
                 f"the optimizer of {t.describe()!r} was not recognised; the document uses "

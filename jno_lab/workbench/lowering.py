@@ -246,6 +246,8 @@ def _schedule(value: Any) -> str:
         return f"jno.LearningRateSchedule.constant({float(value)!r})"
     args = {k: v for k, v in value.items() if k != "kind"}
     inner = ", ".join(f"{k}={v!r}" for k, v in args.items())
+    if value["kind"] == "dlrs":
+        return f"jno.fn.adaptive.dlrs({inner})"
     return f"jno.LearningRateSchedule.{value['kind']}({inner})"
 
 

@@ -20,6 +20,7 @@ import shapely
 import jno_lab as jno
 from jno_lab.workbench.catalogue import NODE_TYPES
 from jno_lab.workbench.document import new_document
+from jno_lab.workbench.graph import identifier
 from jno_lab.workbench.importer import ImportApproximationWarning, NotImportable, to_document
 from jno_lab.workbench.lowering import lower
 from jno_lab.workbench.validate import validate
@@ -623,3 +624,24 @@ def test_weights_of_a_trained_solver_are_imported_and_bad_weights_refused():
     for bad in ([1.0], [1.0, -2.0], [1.0, float("nan")], "ab", 3):
         with pytest.raises(ValueError, match="weights must"):
             to_document(fresh, weights=bad)
+
+
+@pytest.mark.parametrize("form", ["lr", "scale"])
+def test_dlrs_learning_rate_round_trips(form):
+    doc = short(json.loads(EXAMPLE.read_text()))
+    dlrs = {"kind": "dlrs", "lr0": 0.002, "window": 4, "decremental_factor": 0.25}
+    doc["training"]["phases"][0]["learning_rate"] = dlrs
+    built = lower(doc).execute()
+    if form == "lr":
+        built.phases[0][1]()  # net.optimizer(optax.adam, lr=jno.fn.adaptive.dlrs(...))
+    else:
+        built.namespace[identifier("net", "model")].optimizer(optax.adam(1)).scale(
+            jno.fn.adaptive.dlrs(0.002, window=4, decremental_factor=0.25)
+        )
+    again = to_document(built.crux, "dlrs")
+    lr = again["training"]["phases"][0]["learning_rate"]
+    defaults = {"stagnation_factor": 0.1, "increment_factor": 0.1, "min_lr": 1e-10, "max_lr": 1}
+    assert lr == {**dlrs, **defaults}
+    rates = lower(doc).execute().train().learning_rates[:, 0]
+    assert rates[0] == pytest.approx(0.002)
+    assert len(set(rates.tolist())) > 1  # the rate adapts to the losses
