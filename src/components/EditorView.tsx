@@ -115,6 +115,7 @@ export function EditorView(props: IEditorViewProps): JSX.Element {
               type="button"
               role="tab"
               aria-selected={view === v.id}
+              title={`Show the ${v.label.toLowerCase()} view`}
               className={`jp-JnoLab-tab${view === v.id ? ' jp-mod-active' : ''}`}
               onClick={() => setView(v.id)}
             >

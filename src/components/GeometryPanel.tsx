@@ -467,6 +467,7 @@ export function GeometryPanel(props: IGeometryPanelProps): JSX.Element {
           <button
             type="button"
             className="jp-JnoLab-button"
+            title="Add a boundary tag, then click edges of the domain's outline to add or remove them"
             onClick={() => {
               let index = 0;
               model.edit(d => {
@@ -483,6 +484,7 @@ export function GeometryPanel(props: IGeometryPanelProps): JSX.Element {
         <button
           type="button"
           className="jp-JnoLab-button"
+          title="Add a tag of the points where a Python expression in x, y is true"
           onClick={() =>
             model.edit(d => addTag(d, { predicate: 'x < 0.5' }, 'region')[0])
           }

@@ -56,6 +56,7 @@ export function HelpPopover(): JSX.Element {
           <button
             type="button"
             className="jp-JnoLab-button"
+            title="Close the help"
             onClick={() => setOpen(false)}
           >
             Close

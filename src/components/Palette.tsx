@@ -27,6 +27,8 @@ function matches(spec: INodeType, query: string): boolean {
 export function Palette(props: IPaletteProps): JSX.Element {
   const { catalogue, onAdd } = props;
   const [query, setQuery] = React.useState('');
+  const [active, setActive] = React.useState(0);
+  const list = React.useRef<HTMLDivElement>(null);
   const groups = React.useMemo(() => {
     return catalogue.categories
       .map(category => ({
@@ -37,6 +39,16 @@ export function Palette(props: IPaletteProps): JSX.Element {
       }))
       .filter(g => g.items.length > 0);
   }, [catalogue, query]);
+  const flat = groups.flatMap(g => g.items);
+  const current = Math.min(active, Math.max(0, flat.length - 1));
+  // One Tab stop for the whole list; the arrow keys move within it.
+  const moveFocus = (index: number): void => {
+    const next = Math.max(0, Math.min(flat.length - 1, index));
+    setActive(next);
+    list.current
+      ?.querySelectorAll<HTMLElement>('.jp-JnoLab-paletteItem')
+      [next]?.focus();
+  };
   return (
     <div className="jp-JnoLab-palette" aria-label="Node palette">
       <input
@@ -49,10 +61,13 @@ export function Palette(props: IPaletteProps): JSX.Element {
         onKeyDown={e => {
           if (e.key === 'Enter' && groups.length) {
             onAdd(groups[0].items[0].type);
+          } else if (e.key === 'ArrowDown' && flat.length) {
+            e.preventDefault();
+            moveFocus(0);
           }
         }}
       />
-      <div className="jp-JnoLab-paletteList">
+      <div className="jp-JnoLab-paletteList" ref={list}>
         {groups.map(group => (
           <section key={group.category} className="jp-JnoLab-paletteGroup">
             <h3 className="jp-JnoLab-paletteCategory">{group.category}</h3>
@@ -61,19 +76,30 @@ export function Palette(props: IPaletteProps): JSX.Element {
                 key={spec.type}
                 className="jp-JnoLab-paletteItem"
                 role="button"
-                tabIndex={0}
+                tabIndex={flat.indexOf(spec) === current ? 0 : -1}
+                onFocus={() => setActive(flat.indexOf(spec))}
                 draggable
                 data-node-type={spec.type}
-                title={`${spec.doc}\nDrag onto the canvas, or press Enter to add.`}
+                title={`${spec.doc}\nDrag onto the canvas, or press Enter to add (arrow keys: next item).`}
                 onDragStart={e => {
                   e.dataTransfer.setData(NODE_DRAG_MIME, spec.type);
                   e.dataTransfer.effectAllowed = 'copy';
                 }}
                 onDoubleClick={() => onAdd(spec.type)}
                 onKeyDown={e => {
+                  const at = flat.indexOf(spec);
+                  const moves: Record<string, number> = {
+                    ArrowDown: at + 1,
+                    ArrowUp: at - 1,
+                    Home: 0,
+                    End: flat.length - 1
+                  };
                   if (e.key === 'Enter' || e.key === ' ') {
                     e.preventDefault();
                     onAdd(spec.type);
+                  } else if (e.key in moves) {
+                    e.preventDefault();
+                    moveFocus(moves[e.key]);
                   }
                 }}
               >

@@ -248,6 +248,7 @@ export function TrainingPlan(props: ITrainingPlanProps): JSX.Element {
         <button
           type="button"
           className="jp-JnoLab-button"
+          title="Add a training phase after the last one"
           onClick={() => model.edit(addPhase)}
         >
           + Add phase
