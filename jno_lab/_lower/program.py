@@ -119,11 +119,17 @@ class Program:
         return tuple(t.get_params() for t in self.trainables)
 
     def __call__(
-        self, params: tuple[Any, ...], data: Data, key: jax.Array | None = None
+        self,
+        params: tuple[Any, ...],
+        data: Data,
+        key: jax.Array | None = None,
+        remat_chunk: int | None = None,
     ) -> list[jax.Array]:
         """Values of the roots, in order: per-point roots as `(B, T, N, *F)` arrays.
 
         `key` seeds stochastic nodes (noise); the solver passes a new key every step.
+        `remat_chunk`: evaluate the points that many rows at a time, rematerialised in
+        the backward pass (see `rows.map_rows`).
         """
         spatial_dim = self.spatial_dim
         exports: dict[tuple, jax.Array] = {}
@@ -134,6 +140,7 @@ class Program:
                 data["groups"][tag],
                 data["tensors"],
                 key if tag in self.noisy_tags else None,
+                remat_chunk,
             )
             exports.update({n.key: v for n, v in zip(nodes, values, strict=True)})
         ctx = GlobalContext(exports, data["tensors"], params, data, key, spatial_dim)

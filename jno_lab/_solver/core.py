@@ -24,7 +24,13 @@ from .history import DEFAULT_KEEP, CheckpointHistory
 from .host_schedules import evaluate as evaluate_on_host
 from .host_schedules import host_schedules
 from .mesh import check_mesh, make_mesh, place_state, shard_data
-from .options import batches_on_host, check_solve_options, parse_substeps, profile_dir
+from .options import (
+    batches_on_host,
+    check_solve_options,
+    parse_substeps,
+    profile_dir,
+    remat_chunk,
+)
 from .shapes import print_shapes, print_tree
 from .statistics import statistics
 from .step import StepConfig, TrainState, build_chunk
@@ -292,7 +298,7 @@ class core:
         *,
         accumulation: int = 1,
         substeps: Any = None,
-        checkpoint: bool = False,
+        checkpoint: int | None = None,
         offload: bool = False,
     ) -> StepConfig:
         in_loss = {id(t) for t in self._loss_program.trainables}
@@ -421,7 +427,7 @@ class core:
         self,
         epochs: int = 1000,
         batchsize: int | None = None,
-        checkpoint_gradients: bool = False,
+        checkpoint_gradients: bool | int = False,
         offload_data: bool = False,
         inner_steps: int = 1,
         accumulation_steps: int = 1,
@@ -436,7 +442,10 @@ class core:
         Args:
             epochs: number of training steps (outer epochs with `substeps`).
             batchsize: problem instances per step (None: all of them).
-            checkpoint_gradients: rematerialise activations in the backward pass.
+            checkpoint_gradients: gradient checkpointing: the points are evaluated in
+                chunks of 256 rows (or this many, given an int) whose activations are
+                recomputed in the backward pass, so memory holds one chunk's at a time
+                (slower: each chunk runs twice, and chunks run one after another).
             offload_data: keep the data on the host and send each chunk's mini-batches.
             inner_steps: steps per compiled call between callbacks.
             accumulation_steps: micro-batches of `batchsize` averaged per update.
@@ -478,7 +487,7 @@ class core:
             min_consecutive,
             accumulation=accumulation_steps,
             substeps=substeps,
-            checkpoint=bool(checkpoint_gradients),
+            checkpoint=remat_chunk(checkpoint_gradients),
             offload=bool(offload_data),
         )
         hyper = self._hyper(constraint_weights, config)

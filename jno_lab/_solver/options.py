@@ -14,6 +14,8 @@ import numpy as np
 from .step import StepConfig, Substep
 
 DEFAULT_TRACE_DIR = "jno_traces"
+DEFAULT_REMAT_CHUNK = 256
+"""Rows (points x time steps) per rematerialised chunk for `checkpoint_gradients=True`."""
 
 
 def check_solve_options(
@@ -56,6 +58,25 @@ def check_solve_options(
         raise ValueError(
             f"min_consecutive must be a positive integer or None, got {min_consecutive!r}"
         )
+
+
+def remat_chunk(checkpoint_gradients: Any) -> int | None:
+    """Rows per rematerialised chunk: None (off), `DEFAULT_REMAT_CHUNK` for True, or the int.
+
+    Example:
+        >>> remat_chunk(False), remat_chunk(True), remat_chunk(64)
+        (None, 256, 64)
+    """
+    if checkpoint_gradients is None or checkpoint_gradients is False:
+        return None
+    if checkpoint_gradients is True:
+        return DEFAULT_REMAT_CHUNK
+    if _positive_int(checkpoint_gradients):
+        return int(checkpoint_gradients)
+    raise ValueError(
+        f"checkpoint_gradients must be True, False or a positive number of points per "
+        f"rematerialised chunk, got {checkpoint_gradients!r}"
+    )
 
 
 def _positive_int(value: Any) -> bool:

@@ -60,7 +60,7 @@ class StepConfig:
     window: int | None = None  # time steps per training step (min_consecutive); None: all
     accumulation: int = 1
     substeps: tuple[Substep, ...] | None = None
-    checkpoint: bool = False
+    checkpoint: int | None = None  # rows per rematerialised chunk (checkpoint_gradients)
     offload: bool = False  # the data argument holds one pre-drawn mini-batch per step
     balancers: tuple[tuple[int, int], ...] = ()  # (trainable index, first input root) each
 
@@ -138,16 +138,13 @@ def build_chunk(
             tp if flag else fp
             for tp, fp, flag in zip(train_params, frozen, config.trainable, strict=True)
         )
-        values = loss_program(params, data, key)
+        values = loss_program(params, data, key, remat_chunk=config.checkpoint)
         return jnp.stack(
             [
                 check_scalar(v, n, "constraint")
                 for v, n in zip(values, loss_program.original_roots, strict=True)
             ]
         )
-
-    if config.checkpoint:  # recompute activations in the backward pass to save memory
-        loss_fn = jax.checkpoint(loss_fn)
 
     def step_data(data: dict, batch_key: jax.Array) -> dict:
         """The data one step sees: (micro-)batches of instances, a run of time steps.

@@ -3,7 +3,8 @@
 A group is a subset of the trainable's array leaves with its own optax
 transformation and learning-rate scale. Leaves outside every group are never
 touched, so they stay bit-identical. Optimizers that need the loss itself (a
-line search, as in `optax.lbfgs`) get `value`, `grad` and `value_fn`.
+line search, as in `optax.lbfgs`, or Hessian-vector products, as in
+`optax.contrib.sophia`) get `value`, `grad`, `value_fn` and `obj_fn`.
 """
 
 from __future__ import annotations
@@ -86,8 +87,11 @@ def apply_groups(
                 return value_fn(jax.tree_util.tree_unflatten(treedef, merged))
 
             extra["value_fn"] = sub_value
+            extra["obj_fn"] = sub_value  # Hessian estimates (optax.contrib.sophia)
         if isinstance(group.transform, optax.GradientTransformationExtraArgs):
-            updates, opt_state = group.transform.update(sub_grads, opt_state, sub_params, **extra)
+            updates, opt_state = _update_with_extras(
+                group.transform, sub_grads, opt_state, sub_params, extra
+            )
         else:
             updates, opt_state = group.transform.update(sub_grads, opt_state, sub_params)
         if scale is None:
@@ -102,3 +106,25 @@ def apply_groups(
         new_sched.append(sched_state)
         lrs.append(jnp.asarray(lr, jnp.float32))
     return jax.tree_util.tree_unflatten(treedef, new_leaves), tuple(new_opt), tuple(new_sched), lrs
+
+
+def _update_with_extras(
+    transform: optax.GradientTransformationExtraArgs,
+    grads: Any,
+    state: Any,
+    params: Any,
+    extra: dict[str, Any],
+) -> tuple[Any, Any]:
+    """`transform.update` with the extra arguments it takes.
+
+    optax's line searches refuse keyword arguments they do not consume, and nothing
+    in a transformation says which it consumes: `obj_fn` (for Hessian estimates) is
+    offered first and, if refused by name, withdrawn (this happens while tracing).
+    """
+    try:
+        return transform.update(grads, state, params, **extra)
+    except TypeError as err:
+        if "obj_fn" not in str(err):
+            raise
+    without = {k: v for k, v in extra.items() if k != "obj_fn"}
+    return transform.update(grads, state, params, **without)

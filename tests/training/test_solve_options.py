@@ -1,6 +1,7 @@
 """`solve()` options: accumulation, remat, callbacks, profile, substeps, offload, L-BFGS."""
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import optax
 import pytest
@@ -43,22 +44,40 @@ def test_accumulation_needs_a_batchsize(batched_dom):
         crux.solve(2, batchsize=4, accumulation_steps=0)
 
 
-def test_checkpoint_gradients_rematerialises_and_trains_the_same(line_dom):
-    (x,) = line_dom.variable("interior")
+def _temp_bytes(crux) -> int:
+    config, chunk = list(crux._chunks.items())[-1]
+    args = (crux._initial_state(config), crux._bind(), crux._hyper(None, config))
+    compiled = chunk.lower(*args, jnp.asarray(1, jnp.int32)).compile()
+    return int(compiled.memory_analysis().temp_size_in_bytes)
+
+
+@pytest.mark.parametrize("chunk", [True, 7])  # 7: 11 chunks of 77 rows, the last one padded
+def test_checkpoint_gradients_rematerialises_and_trains_the_same(chunk):
+    points = np.random.default_rng(0).uniform(0, 1, size=(1, 77, 2))
+    dom = jno.domain.from_array({"interior": points})
+    x, y = dom.variable("interior")
 
     def build():
-        net = jno.nn.wrap(jno.nn.mlp(1, 1, hidden=8, depth=2, key=jax.random.PRNGKey(0)))
+        net = jno.nn.wrap(jno.nn.mlp(2, 1, hidden=32, depth=3, key=jax.random.PRNGKey(0)))
         net.optimizer(optax.adam(1e-2))
-        return jno.core([(net(x).laplacian(x) + 1.0).mse])
+        return jno.core([(net(x, y).laplacian(x, y) + 1.0).mse], dom)
 
     plain, remat = build(), build()
     a = plain.solve(5)
-    b = remat.solve(5, checkpoint_gradients=True)
+    b = remat.solve(5, checkpoint_gradients=chunk)
     np.testing.assert_allclose(a.losses, b.losses, rtol=1e-5)
     assert "checkpoint" in step_jaxpr(remat) or "remat" in step_jaxpr(remat)
     plain_text = step_jaxpr(plain)
     assert "remat" not in plain_text
     assert "checkpoint" not in plain_text
+    if chunk == 7:  # one chunk's activations at a time
+        assert _temp_bytes(remat) < 0.5 * _temp_bytes(plain)
+
+
+def test_checkpoint_gradients_must_be_a_flag_or_a_chunk_size(line_dom):
+    crux, _ = _linear_fit(line_dom)
+    with pytest.raises(ValueError, match="checkpoint_gradients must be True, False or a positive"):
+        crux.solve(2, checkpoint_gradients=0)
 
 
 def test_callback_returning_true_stops_and_hooks_run(line_dom):
@@ -141,21 +160,38 @@ def test_offload_data_streams_host_drawn_batches(batched_dom):
         crux.solve(1, offload_data=True)
 
 
+def _least_squares_optimum(line_dom) -> tuple[np.ndarray, float]:
+    """`_linear_fit`'s optimum (both constraints), by numpy: parameters and total loss."""
+    xs = line_dom.tag_points("interior").reshape(-1)
+    rows = np.vstack([np.stack([xs, np.ones_like(xs)], 1) / np.sqrt(xs.size), [0.0, 1.0]])
+    rhs = np.concatenate([(3.0 * xs - 1.0) / np.sqrt(xs.size), [-0.5]])
+    best, *_ = np.linalg.lstsq(rows, rhs, rcond=None)
+    return best, float(np.sum((rows @ best - rhs) ** 2))
+
+
 def test_lbfgs_phase_after_adam_converges(line_dom):
     crux, p = _linear_fit(line_dom)
     first_loss = crux.solve(20).total_loss
     p.optimizer(optax.lbfgs, lr=lrs(1.0))
     stats = crux.solve(15)
     assert stats.losses.shape == (35, 2)
-    # the least-squares optimum of both constraints, by numpy
-    xs = line_dom.tag_points("interior").reshape(-1)
-    rows = np.vstack([np.stack([xs, np.ones_like(xs)], 1) / np.sqrt(xs.size), [0.0, 1.0]])
-    rhs = np.concatenate([(3.0 * xs - 1.0) / np.sqrt(xs.size), [-0.5]])
-    best, *_ = np.linalg.lstsq(rows, rhs, rcond=None)
+    best, optimum = _least_squares_optimum(line_dom)
     np.testing.assert_allclose(crux.eval(p), best, atol=1e-4)
-    optimum = float(np.sum((rows @ best - rhs) ** 2))
     assert stats.total_loss == pytest.approx(optimum, rel=1e-4)
     assert first_loss > 2 * optimum
     assert_no_host_callbacks(crux)
     p.optimizer(optax.lbfgs, lr=lrs(5e-5))  # the spec's form: runs, barely moves
     assert crux.solve(3).total_loss == pytest.approx(optimum, rel=1e-4)
+
+
+def test_second_order_phase_with_hessian_estimates(line_dom):
+    # Sophia preconditions with a Hutchinson estimate of the Hessian diagonal, built
+    # from Hessian-vector products of the loss (obj_fn) inside the compiled step
+    crux, p = _linear_fit(line_dom)
+    adam = crux.solve(10).total_loss
+    p.optimizer(optax.contrib.sophia(0.2, update_interval=1, weight_decay=0.0))
+    stats = crux.solve(200)
+    _, optimum = _least_squares_optimum(line_dom)
+    assert adam > 2 * optimum
+    assert stats.total_loss == pytest.approx(optimum, rel=1e-2)
+    assert_no_host_callbacks(crux)
