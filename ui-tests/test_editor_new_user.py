@@ -216,6 +216,24 @@ def connect_all(lab: Page) -> None:
     assert made == sorted(WIRES)
 
 
+def overlapping_nodes(lab: Page) -> list[list[str]]:
+    """Pairs of graph nodes whose drawn boxes overlap."""
+    return lab.evaluate(
+        """() => {
+            const boxes = [...document.querySelectorAll(
+                '.jp-JnoLab-document:not(.lm-mod-hidden) .react-flow__node')]
+                .map(n => [n.dataset.id, n.getBoundingClientRect()]);
+            const out = [];
+            boxes.forEach(([a, p], i) => boxes.slice(i + 1).forEach(([b, q]) => {
+                if (p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom) {
+                    out.push([a, b]);
+                }
+            }));
+            return out;
+        }"""
+    )
+
+
 def set_plan(lab: Page, epochs: int) -> None:
     phase = editor(lab).locator('.jp-JnoLab-phase[data-phase="0"]')
     type_into(phase.get_by_label("epochs"), str(epochs))
@@ -251,6 +269,7 @@ def test_new_user_poisson(lab, lab_server, artifacts):
     expect(validity(lab)).to_have_attribute("data-state", "valid", timeout=30_000)
     view.get_by_role("button", name="Auto-layout").click()
     lab.wait_for_timeout(500)  # the fit after the layout
+    assert overlapping_nodes(lab) == []
     shot(lab, artifacts, "06-wired-valid")
 
     # Training plan: 300 steps at a fixed rate.

@@ -440,7 +440,13 @@ function GraphCanvasInner(props: IGraphEditorProps): JSX.Element {
   }, [model]);
 
   const layout = React.useCallback(() => {
-    model.edit(doc => moveNodes(doc, layeredLayout(doc.graph)));
+    const heights = new Map(
+      flow
+        .getNodes()
+        .filter(n => n.measured?.height)
+        .map(n => [n.id, n.measured?.height ?? 0])
+    );
+    model.edit(doc => moveNodes(doc, layeredLayout(doc.graph, heights)));
     window.requestAnimationFrame(
       () => void flow.fitView({ ...FIT_OPTIONS, duration: 200 })
     );

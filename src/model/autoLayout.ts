@@ -8,11 +8,21 @@ import type { IGraph, Point } from '../document/types';
 /** Horizontal distance between columns. */
 export const COLUMN_GAP = 240;
 
-/** Vertical distance between rows. */
+/** Vertical distance between rows (the least: taller nodes get more). */
 export const ROW_GAP = 120;
 
-/** New positions for every node of `graph`. */
-export function layeredLayout(graph: IGraph): Map<string, Point> {
+/** Free space kept below a node whose height is known. */
+export const NODE_MARGIN = 24;
+
+/**
+ * New positions for every node of `graph`. With `heights` (the drawn height
+ * of nodes, by id), a tall node pushes the ones below it down, so that no
+ * two nodes of a column overlap.
+ */
+export function layeredLayout(
+  graph: IGraph,
+  heights: ReadonlyMap<string, number> = new Map()
+): Map<string, Point> {
   const ids = graph.nodes.map(n => n.id);
   const known = new Set(ids);
   const inputs = new Map<string, string[]>(ids.map(id => [id, []]));
@@ -62,7 +72,11 @@ export function layeredLayout(graph: IGraph): Map<string, Point> {
   });
   const out = new Map<string, Point>();
   columns.forEach((members, c) => {
-    members.forEach((id, r) => out.set(id, [c * COLUMN_GAP, r * ROW_GAP]));
+    let y = 0;
+    for (const id of members) {
+      out.set(id, [c * COLUMN_GAP, y]);
+      y += Math.max(ROW_GAP, (heights.get(id) ?? 0) + NODE_MARGIN);
+    }
   });
   return out;
 }

@@ -1,4 +1,9 @@
-import { COLUMN_GAP, layeredLayout, ROW_GAP } from '../../src/model/autoLayout';
+import {
+  COLUMN_GAP,
+  layeredLayout,
+  NODE_MARGIN,
+  ROW_GAP
+} from '../../src/model/autoLayout';
 
 const wire = (source: string, target: string) => ({
   source,
@@ -41,5 +46,16 @@ describe('layeredLayout', () => {
       'size',
       2
     );
+  });
+
+  it('pushes the nodes below a tall node down so that none overlap', () => {
+    const graph = {
+      nodes: ['tall', 'short', 'last'].map(id => ({ id, type: 't' })),
+      edges: []
+    };
+    const out = layeredLayout(graph, new Map([['tall', 200]]));
+    expect(out.get('tall')).toEqual([0, 0]);
+    expect(out.get('short')).toEqual([0, 200 + NODE_MARGIN]);
+    expect(out.get('last')).toEqual([0, 200 + NODE_MARGIN + ROW_GAP]);
   });
 });
