@@ -161,6 +161,8 @@ def test_tab_goes_from_the_toolbar_to_the_palette_to_the_canvas(lab, lab_server)
     for _ in range(60):
         lab.keyboard.press("Tab")
         where = region(lab)
+        outline = lab.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+        assert outline != "none", f"no visible focus in the {where}"
         palette_stops += where == "palette"
         if where != seen[-1]:
             seen.append(where)
