@@ -31,8 +31,8 @@ import optax
 
 import jno_lab as jno
 from jno_lab import LearningRateSchedule as lrs
-from jno_lab._solver.mesh import make_mesh
 from jno_lab import WeightSchedule as ws
+from jno_lab._solver.mesh import make_mesh
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import poisson2d_reference as ref

@@ -101,7 +101,7 @@ function RateFields(props: {
               value={
                 typeof rate[arg] === 'number' ? (rate[arg] as number) : null
               }
-              integer={arg.endsWith('steps')}
+              integer={arg.endsWith('steps') || arg === 'window'}
               onChange={v =>
                 v !== null &&
                 props.onChange(

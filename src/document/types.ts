@@ -102,7 +102,8 @@ export type ScheduleKind =
   | 'exponential'
   | 'cosine'
   | 'warmup_cosine'
-  | 'piecewise_constant';
+  | 'piecewise_constant'
+  | 'dlrs';
 
 /** A learning-rate schedule: its kind and the arguments of its constructor. */
 export interface ISchedule {

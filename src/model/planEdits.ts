@@ -14,7 +14,16 @@ export const SCHEDULE_ARGS: Record<ScheduleKind, Record<string, unknown>> = {
   exponential: { lr0: 1e-3, decay_rate: 0.9, decay_steps: 1000, lr_end: 0 },
   cosine: { total_steps: 1000, lr0: 1e-3, lr_end: 0 },
   warmup_cosine: { total_steps: 1000, warmup_steps: 100, lr0: 1e-3, lr_end: 0 },
-  piecewise_constant: { boundaries: [500], values: [1e-3, 1e-4] }
+  piecewise_constant: { boundaries: [500], values: [1e-3, 1e-4] },
+  dlrs: {
+    lr0: 1e-3,
+    window: 10,
+    decremental_factor: 0.5,
+    stagnation_factor: 0.1,
+    increment_factor: 0.1,
+    min_lr: 1e-10,
+    max_lr: 1
+  }
 };
 
 /** A new phase. */

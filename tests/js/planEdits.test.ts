@@ -48,6 +48,17 @@ describe('plan edits', () => {
       boundaries: [500],
       values: [1e-3, 1e-4]
     });
+    // the loss-adaptive rate starts at the peak, with jno.fn.adaptive.dlrs's defaults
+    expect(scheduleOf('dlrs', cosine)).toEqual({
+      kind: 'dlrs',
+      lr0: 0.01,
+      window: 10,
+      decremental_factor: 0.5,
+      stagnation_factor: 0.1,
+      increment_factor: 0.1,
+      min_lr: 1e-10,
+      max_lr: 1
+    });
   });
 
   it('sets the seed without touching anything else', () => {
