@@ -215,13 +215,34 @@ def _graph_problems(document: dict[str, Any]) -> list[Problem]:
         if kind.code:
             out += _code_problems(node, kind)
     tags = known_tags(document["geometry"])
+    sampling = document["geometry"].get("sampling") or {}
+    meshed = document["geometry"]["dimension"] == 1  # a 1-D line has grid points
     for node in valid.values():
         if node["type"] == "variables":
-            tag = node.get("params", {}).get("tag", "interior")
+            params = node.get("params", {})
+            tag = params.get("tag", "interior")
             if tag not in tags:
                 known = ", ".join(sorted(tags))
                 out.append(
                     problem("unknown_tag", f"unknown tag {tag!r} (known: {known})", node["id"])
+                )
+            elif params.get("normals") and tag in ("interior", "initial"):
+                out.append(
+                    problem(
+                        "no_normals",
+                        f"tag {tag!r} has no normals (only boundary tags have them): turn "
+                        "normals off, or pick a boundary tag",
+                        node["id"],
+                    )
+                )
+            elif not meshed and params.get("sample") is None and sampling.get(tag) is None:
+                out.append(
+                    problem(
+                        "no_points",
+                        f"tag {tag!r} has no sample count: set the node's points, or the "
+                        f"tag's points in the geometry's sampling",
+                        node["id"],
+                    )
                 )
     fed: dict[tuple[str, str], int] = {}
     for edge in document["graph"]["edges"]:

@@ -508,15 +508,13 @@ def test_run_busy_pause_resume_stop(handler, pushes):
 
 def test_run_execution_error_names_the_node(handler):
     document = poisson()
-    document["geometry"]["tags"] = [{"name": "top", "predicate": "y > 1 - 1e-9"}]
-    for node in document["graph"]["nodes"]:
-        if node["id"] == "xyb":
-            node["params"]["tag"] = "top"  # a tag without a sample count
+    noise = {"distribution": "uniform", "a": 1.0, "b": 0.0}  # low > high: refused when built
+    document["graph"]["nodes"].append({"id": "eps", "type": "noise", "params": noise})
     assert validate(document) == []
     reply, _ = ask(handler, "run", document=document)
     assert reply["error"]["code"] == "execution"
-    assert reply["error"]["node_id"] == "xyb"
-    assert "sample" in reply["error"]["message"]
+    assert reply["error"]["node_id"] == "eps"
+    assert "high > low" in reply["error"]["message"]
     assert "Traceback" in reply["details"]
     assert handler.session.status["state"] == "idle"
 

@@ -117,3 +117,19 @@ def test_a_coordinate_too_large_for_a_float_is_named():
     assert found["code"] == "geometry"
     assert found["message"].startswith(f"geometry/primitives/0/{key}/0")
     assert "401 digits" in found["message"]
+
+
+def test_a_tag_without_points_names_the_variables_node():
+    doc = _doc()
+    del doc["geometry"]["sampling"]["boundary"]
+    assert ("no_points", "xyb", None) in _codes(doc)
+    (node,) = [n for n in doc["graph"]["nodes"] if n["id"] == "xyb"]
+    node.setdefault("params", {})["sample"] = 64  # the node's own count is enough
+    assert "no_points" not in {code for code, _, _ in _codes(doc)}
+
+
+def test_normals_of_the_interior_are_refused_at_the_node():
+    doc = _doc()
+    (node,) = [n for n in doc["graph"]["nodes"] if n["id"] == "xy"]
+    node["params"]["normals"] = True
+    assert ("no_normals", "xy", None) in _codes(doc)
