@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,10 @@ BASE = settings(
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-FAST = settings(BASE, derandomize=True)  # CI: the same examples on every run
-"""The CI runs are derandomized (reproducible); the slow runs draw new examples each time."""
+FAST = settings(BASE, derandomize=True)  # the same examples on every run
+LONG = settings(BASE, derandomize=not os.environ.get("JNO_LAB_FUZZ_FRESH"))
+"""Every run is reproducible; `JNO_LAB_FUZZ_FRESH=1` makes the long runs draw new examples
+(exploratory fuzzing: a failure prints the `@reproduce_failure` blob to pin it)."""
 
 
 # -- the handler under test ----------------------------------------------------------------
@@ -353,14 +356,14 @@ def test_unmutated_run_starts_exactly_once():
 
 
 @pytest.mark.slow
-@settings(BASE, max_examples=20_000)
+@settings(LONG, max_examples=20_000)
 @given(arbitrary_messages)
 def test_fuzz_arbitrary_messages_long(message):
     check(message)
 
 
 @pytest.mark.slow
-@settings(BASE, max_examples=10_000)
+@settings(LONG, max_examples=10_000)
 @given(*mutated_args)
 def test_fuzz_mutated_documents_long(base, changes, request_type):
     _mutated(base, changes, request_type)
