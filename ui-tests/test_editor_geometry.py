@@ -20,6 +20,18 @@ def geometry(lab) -> dict:
     return document_state(lab)["geometry"]
 
 
+def focused_canvas(lab):
+    """A new workbench's geometry canvas, focused: `(editor, centre x, centre y)`."""
+    new_workbench(lab)
+    view = editor(lab)
+    view.get_by_role("tab", name="Geometry").click()
+    canvas = view.locator(".jp-JnoLab-geometryCanvas")
+    box = canvas.bounding_box()
+    assert box is not None
+    canvas.focus()
+    return view, box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
 def test_draw_cut_tag_and_undo(lab, artifacts):
     new_workbench(lab)
     wait_connected(lab)
@@ -101,14 +113,7 @@ def test_draw_cut_tag_and_undo(lab, artifacts):
 
 
 def test_rectangle_polygon_delete(lab):
-    new_workbench(lab)
-    view = editor(lab)
-    view.get_by_role("tab", name="Geometry").click()
-    canvas = view.locator(".jp-JnoLab-geometryCanvas")
-    box = canvas.bounding_box()
-    assert box is not None
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    canvas.focus()
+    _, x, y = focused_canvas(lab)
     lab.keyboard.press("r")
     lab.mouse.move(x - 100, y - 50)
     lab.mouse.down()
@@ -131,14 +136,7 @@ def test_rectangle_polygon_delete(lab):
 
 
 def test_ellipse_rotation_handle(lab, artifacts):
-    new_workbench(lab)
-    view = editor(lab)
-    view.get_by_role("tab", name="Geometry").click()
-    canvas = view.locator(".jp-JnoLab-geometryCanvas")
-    box = canvas.bounding_box()
-    assert box is not None
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    canvas.focus()
+    view, x, y = focused_canvas(lab)
     lab.keyboard.press("e")
     lab.mouse.move(x, y)
     lab.mouse.down()
@@ -174,6 +172,6 @@ def test_ellipse_rotation_handle(lab, artifacts):
     assert sb is not None
     assert sb["height"] > sb["width"]  # the long axis now vertical
     lab.screenshot(path=artifacts / "editor-ellipse-rotated.png")
-    canvas.focus()
+    view.locator(".jp-JnoLab-geometryCanvas").focus()
     lab.keyboard.press("Control+z")
     assert geometry(lab)["primitives"][1]["angle"] == 0

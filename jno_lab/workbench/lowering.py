@@ -180,10 +180,7 @@ def lower(document: dict[str, Any]) -> Program:
             for port, (src, src_port) in graph.inputs_of(node["id"]).items()
         }
         outputs = {port.name: identifier(node["id"], port.name) for port in kind.outputs}
-        ctx = EmitContext(node["id"], params, inputs, outputs, document)
-        title = node.get("label") or kind.title
-        for i, code in enumerate(kind.emit(ctx)):
-            setup.append(Statement(code, node["id"], f"{node['id']}: {title}" if i == 0 else ""))
+        setup += _node_statements(node, EmitContext(node["id"], params, inputs, outputs, document))
         if kind.role == "constraint":
             constraints.append((inputs["loss"], float(params["weight"]), node["id"]))
         elif kind.role == "tracker":
@@ -218,6 +215,16 @@ def lower(document: dict[str, Any]) -> Program:
     return Program(title, setup, phases, seed, trainables)
 
 
+def _node_statements(node: dict[str, Any], ctx: EmitContext) -> list[Statement]:
+    """A node's statements, the first headed by a comment naming the node."""
+    kind = NODE_TYPES[node["type"]]
+    title = node.get("label") or kind.title
+    return [
+        Statement(code, node["id"], f"{node['id']}: {title}" if i == 0 else "")
+        for i, code in enumerate(kind.emit(ctx))
+    ]
+
+
 def _balanced(
     node: dict[str, Any],
     constraints: list[tuple[str, float, str]],
@@ -231,9 +238,7 @@ def _balanced(
     weights = identifier(node["id"], "weights")
     listed = "[" + ", ".join(name for name, _, _ in constraints) + "]"
     ctx = EmitContext(node["id"], params, {"losses": listed}, {"weights": weights}, document)
-    title = node.get("label") or kind.title
-    for i, code in enumerate(kind.emit(ctx)):
-        setup.append(Statement(code, node["id"], f"{node['id']}: {title}" if i == 0 else ""))
+    setup += _node_statements(node, ctx)
     tracked = identifier(node["id"], "tracker")
     names = [f"{node['type']}/{labels[c]}" for _, _, c in constraints]
     logged = ", ".join(f"{weights}[{i}].tracker(name={n!r})" for i, n in enumerate(names))

@@ -48,6 +48,18 @@ const problem: IProblem = {
   port: null
 };
 
+/** A validator of a new document, talking to a scripted client. */
+function validating(): {
+  model: WorkbenchModel;
+  client: ScriptedClient;
+  validator: Validator;
+} {
+  const model = new WorkbenchModel(newDocument());
+  const client = new ScriptedClient();
+  const validator = new Validator(model, client as unknown as WorkbenchClient);
+  return { model, client, validator };
+}
+
 async function flush(): Promise<void> {
   for (let i = 0; i < 5; i++) {
     await Promise.resolve();
@@ -59,12 +71,7 @@ describe('Validator', () => {
   afterEach(() => jest.useRealTimers());
 
   it('validates once after a burst of edits, then reports the problems', async () => {
-    const model = new WorkbenchModel(newDocument());
-    const client = new ScriptedClient();
-    const validator = new Validator(
-      model,
-      client as unknown as WorkbenchClient
-    );
+    const { model, client, validator } = validating();
     const states: string[] = [];
     validator.stateChanged.connect((_, s) => states.push(s));
     for (let i = 0; i < 3; i++) {
@@ -83,12 +90,7 @@ describe('Validator', () => {
   });
 
   it('drops the reply of a superseded validation', async () => {
-    const model = new WorkbenchModel(newDocument());
-    const client = new ScriptedClient();
-    const validator = new Validator(
-      model,
-      client as unknown as WorkbenchClient
-    );
+    const { model, client, validator } = validating();
     jest.advanceTimersByTime(VALIDATE_DEBOUNCE_MS);
     model.edit(d => addNode(d, CATALOGUE, 'mlp', [0, 0])[0]);
     jest.advanceTimersByTime(VALIDATE_DEBOUNCE_MS);
@@ -103,12 +105,7 @@ describe('Validator', () => {
   });
 
   it('says why validation is unavailable', async () => {
-    const model = new WorkbenchModel(newDocument());
-    const client = new ScriptedClient();
-    const validator = new Validator(
-      model,
-      client as unknown as WorkbenchClient
-    );
+    const { client, validator } = validating();
     jest.advanceTimersByTime(VALIDATE_DEBOUNCE_MS);
     client.calls[0].fail('the kernel died');
     await flush();
