@@ -25,6 +25,7 @@ from ._schedules import WeightSchedule as WeightSchedule
 from ._solver.callbacks import Callback as Callback
 from ._solver.core import core as core
 from ._solver.statistics import statistics as statistics
+from ._solver.step import NonFiniteWarning as NonFiniteWarning
 from ._version_info import __version__ as __version__
 
 np = numpy
@@ -32,6 +33,7 @@ np = numpy
 __all__ = [
     "Callback",
     "LearningRateSchedule",
+    "NonFiniteWarning",
     "WeightSchedule",
     "core",
     "diagnostics",

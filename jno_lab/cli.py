@@ -3,8 +3,9 @@
 Commands: `lab` (serve JupyterLab with a workbench), `run` (train a document
 headless and write its results), `validate` and `export` (print the script).
 
-Exit codes: 0 success; 1 an invalid document or a failed run; 2 a file that
-cannot be read or parsed, or a usage error.
+Exit codes: 0 success; 1 an invalid document, untrusted code (see `--trust`),
+a failed run or one that went non-finite; 2 a file that cannot be read or
+parsed, an output folder that cannot be written, or a usage error.
 
 Example:
     $ jno-lab lab examples/
@@ -63,6 +64,11 @@ def _build_parser() -> argparse.ArgumentParser:
         help="output folder (default: ./jno-lab-run/<file stem>/)",
     )
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--trust",
+        action="store_true",
+        help="run the document's code (custom functions marked as code): read it first",
+    )
     run.add_argument(
         "--traceback", action="store_true", help="print the full traceback when the run fails"
     )
@@ -130,7 +136,11 @@ def _run(args: argparse.Namespace) -> int:
 
     try:
         result = run_document(
-            args.file, epochs=args.epochs, out=args.out, progress=not args.no_progress
+            args.file,
+            epochs=args.epochs,
+            out=args.out,
+            progress=not args.no_progress,
+            trusted=args.trust,
         )
     except DocumentError:
         raise  # reported by main()
@@ -154,6 +164,14 @@ def _run(args: argparse.Namespace) -> int:
         f"{record['epochs']} steps in {record['training_time']:.1f} s, final loss {shown}; "
         f"wrote {', '.join(str(p) for p in result.files)}"
     )
+    nonfinite = record.get("nonfinite")
+    if nonfinite:
+        where = ", ".join(nonfinite.get("constraints") or []) or nonfinite.get("where", "")
+        _error(
+            f"training went non-finite at step {nonfinite.get('step')} ({where}) and stopped "
+            "with the last finite parameters; lower the learning rate or rescale the problem"
+        )
+        return 1
     return 0
 
 

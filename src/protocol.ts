@@ -3,8 +3,13 @@
  */
 import type { IWorkbenchDocument } from './document/types';
 
-/** Protocol version this editor speaks (sent in `hello`). */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Protocol version this editor speaks (sent in `hello`).
+ *
+ * 2: tag predicates and custom functions are grammar expressions; `run`
+ * refuses untrusted code ("untrusted"), `trust` trusts it, `validate` lists it.
+ */
+export const PROTOCOL_VERSION = 2;
 
 /** Comm target registered by `jno_lab.workbench.kernel.register()`. */
 export const COMM_TARGET = 'jno_lab.workbench';
@@ -34,11 +39,34 @@ export interface IProblem {
   port: string | null;
 }
 
-/** Why a run failed. */
+/** Why a run failed (`type` "NonFinite" when training went NaN/Inf). */
 export interface IRunError {
   type: string;
   message: string;
   traceback: string;
+}
+
+/** Where a run went non-finite (NaN or Inf) and stopped. */
+export interface INonFinite {
+  /** The global step whose losses or update were not finite (it was not applied). */
+  step: number;
+  /** The constraints whose loss was not finite (empty when `where` is "parameters"). */
+  constraints: string[];
+  /** "loss": a loss was not finite; "parameters": the update made them non-finite. */
+  where: 'loss' | 'parameters';
+  /** The per-constraint losses of that step (null where not finite). */
+  losses?: (number | null)[];
+}
+
+/** A node whose text runs as Python: what the user reads before trusting. */
+export interface ICodeNode {
+  node_id: string;
+  /** The node's label, or its type's title. */
+  title: string;
+  /** The parameter holding the code ("expression"). */
+  field: string;
+  /** The code, verbatim. */
+  code: string;
 }
 
 /** States of the training session. */
@@ -63,6 +91,8 @@ export interface IRunStatus {
   losses: number[];
   total_loss: number | null;
   error: IRunError | null;
+  /** Set when the run stopped at a non-finite step. */
+  nonfinite?: INonFinite | null;
 }
 
 /** Fields of every reply. */
@@ -73,6 +103,8 @@ export interface IReply {
   error?: IErrorInfo;
   problems?: IProblem[];
   details?: string;
+  /** The code nodes of the document, for "untrusted" errors. */
+  code_nodes?: ICodeNode[];
 }
 
 /** Reply to `hello`. */
@@ -84,6 +116,17 @@ export interface IHelloReply extends IReply {
 /** Reply to `validate`. */
 export interface IValidateReply extends IReply {
   problems: IProblem[];
+  /** The nodes whose text runs as Python. */
+  code_nodes: ICodeNode[];
+  /** Whether that code is trusted (true when there is none). */
+  trusted: boolean;
+}
+
+/** Reply to `trust`: the document's code is trusted from now on. */
+export interface ITrustReply extends IReply {
+  /** SHA-256 of the document's code. */
+  digest: string;
+  trusted: boolean;
 }
 
 /** One binary buffer of a geometry preview. */
@@ -159,6 +202,7 @@ export interface IRequests {
   validate: { document: IWorkbenchDocument };
   preview_geometry: { document: IWorkbenchDocument };
   run: { document: IWorkbenchDocument; dashboard?: boolean };
+  trust: { document: IWorkbenchDocument };
   stop: Record<string, never>;
   pause: Record<string, never>;
   resume: Record<string, never>;
@@ -175,6 +219,7 @@ export interface IReplies {
   validate: IValidateReply;
   preview_geometry: IPreviewReply;
   run: IRunReply;
+  trust: ITrustReply;
   stop: IStatusReply;
   pause: IStatusReply;
   resume: IStatusReply;

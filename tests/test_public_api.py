@@ -8,6 +8,7 @@ import jno_lab
 PUBLIC_NAMES = {
     "Callback",
     "LearningRateSchedule",
+    "NonFiniteWarning",
     "WeightSchedule",
     "core",
     "diagnostics",

@@ -91,7 +91,7 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
                     f"jupyter lab did not start; log:\n{(base / 'jupyter.log').read_text()}"
                 ) from None
             time.sleep(0.3)
-    yield {"url": url, "token": token, "root": root}
+    yield {"url": url, "token": token, "root": root, "trust_file": base / "trusted.json"}
     stop(proc)
     log.close()
 

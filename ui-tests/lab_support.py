@@ -15,7 +15,11 @@ def free_port() -> int:
 
 
 def quiet_lab_env(base: Path) -> dict[str, str]:
-    """Environment for a Lab server with its own settings: no news pop-up, no workspace."""
+    """Environment for a Lab server with its own settings: no news pop-up, no workspace.
+
+    Its kernels keep trusted code in a store of their own (`JNO_LAB_TRUST_FILE`), so
+    tests neither read nor write the user's trust.
+    """
     settings = base / "user-settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True, exist_ok=True)
     (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
@@ -23,6 +27,7 @@ def quiet_lab_env(base: Path) -> dict[str, str]:
         **os.environ,
         "JUPYTERLAB_SETTINGS_DIR": str(base / "user-settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(base / "workspaces"),
+        "JNO_LAB_TRUST_FILE": str(base / "trusted.json"),
     }
 
 

@@ -14,6 +14,7 @@ from editor_helpers import (
     wait_connected,
 )
 from playwright.sync_api import Page, expect
+from workbench_documents import code_document, diverging_document, variant, write
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 VIEWS = ["Graph", "Geometry", "Training", "Devices"]
@@ -226,5 +227,99 @@ def test_text_contrast_in_light_and_dark_themes(lab, lab_server, artifacts):
         "() => window.jupyterapp.commands.execute('apputils:change-theme', "
         "{theme: 'JupyterLab Light'})"
     )
+    failing = {theme: [r for r in rows if r["ratio"] < WCAG_AA] for theme, rows in report.items()}
+    assert failing == {theme: [] for theme in report}, failing
+
+
+# The notices and the code review: a document with untrusted code, then a run that diverges.
+NOTICE_SELECTORS = [
+    ".jp-JnoLab-banner .jp-JnoLab-bannerText",
+    ".jp-JnoLab-banner .jp-JnoLab-button",
+    ".jp-JnoLab-runStatus",
+    ".jp-JnoLab-runError",
+    ".jp-JnoLab-nodeCode",
+    ".jp-JnoLab-fieldLabel",
+    ".jp-JnoLab-fieldHint",
+    ".jp-JnoLab-fieldError",
+]
+DIALOG = ".jp-JnoLab-codeReviewDialog"
+DIALOG_SELECTORS = [
+    ".jp-Dialog-header",
+    ".jp-JnoLab-codeReview p",
+    ".jp-JnoLab-codeNodeTitle",
+    ".jp-JnoLab-codeNodeId",
+    ".jp-JnoLab-codeNodeField",
+    ".jp-JnoLab-codeBlock",
+    ".jp-JnoLab-button",
+    ".jp-Dialog-button",
+]
+THEMES = [("JupyterLab Light", "true", "light"), ("JupyterLab Dark", "false", "dark")]
+
+
+def set_theme(lab: Page, theme: str, light: str) -> None:
+    lab.evaluate(
+        "t => window.jupyterapp.commands.execute('apputils:change-theme', {theme: t})", theme
+    )
+    expect(lab.locator("body")).to_have_attribute("data-jp-theme-light", light)
+    lab.wait_for_timeout(800)  # the theme's style sheet applied
+
+
+def test_trust_notice_review_dialog_and_divergence_notice(lab, lab_server, artifacts):
+    write(code_document(variant("a11y")), lab_server["root"], "a11y-code.jnolab")
+    open_document(lab, "a11y-code.jnolab")
+    wait_connected(lab)
+    view = editor(lab)
+    notice = view.get_by_role("region", name="Untrusted code")
+    expect(notice).to_be_visible(timeout=30_000)
+    view.locator('.react-flow__node[data-id="f"]').click(position={"x": 12, "y": 8})
+    expect(view.locator(".jp-JnoLab-fieldHint").first).to_be_visible()
+    report: dict[str, list[dict]] = {}
+    for theme, light, short in THEMES:
+        set_theme(lab, theme, light)
+        rows = lab.evaluate(
+            CONTRAST_JS, [".jp-JnoLab-document:not(.lm-mod-hidden)", NOTICE_SELECTORS]
+        )
+        notice.get_by_role("button", name="Review code…").click()
+        dialog = lab.locator(DIALOG)
+        expect(dialog.locator(".jp-Dialog-button", has_text="Cancel")).to_be_focused()
+        rows += lab.evaluate(CONTRAST_JS, [DIALOG, DIALOG_SELECTORS])
+        unnamed = dialog.evaluate(
+            """root => [...root.querySelectorAll('button')]
+                .filter(b => ![b, ...b.querySelectorAll('[title]')].some(
+                    e => (e.getAttribute('title') || e.getAttribute('aria-label') || '').trim()))
+                .map(b => b.outerHTML.slice(0, 120))"""
+        )
+        assert unnamed == [], f"dialog buttons without a tooltip or label: {unnamed}"
+        # Tab stays in the dialog and every stop shows its focus.
+        for _ in range(8):
+            lab.keyboard.press("Tab")
+            inside = lab.evaluate(f"() => !!document.activeElement.closest('{DIALOG}')")
+            assert inside, "the focus left the review dialog"
+            outline = lab.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+            assert outline != "none", "no visible focus in the review dialog"
+        lab.screenshot(path=artifacts / f"editor-trust-dialog-{short}.png")
+        lab.keyboard.press("Escape")
+        expect(dialog).to_have_count(0)
+        report[theme] = rows
+
+    write(diverging_document(), lab_server["root"], "a11y-diverging.jnolab")
+    open_document(lab, "a11y-diverging.jnolab")
+    wait_connected(lab)
+    expect(validity(lab)).to_have_attribute("data-state", "valid", timeout=30_000)
+    toolbar = editor(lab).get_by_role("toolbar", name="Run")
+    toolbar.get_by_role("button", name="▶ Run").click()
+    status = toolbar.locator(".jp-JnoLab-runStatus")
+    expect(status).to_have_attribute("data-state", "failed", timeout=240_000)
+    for theme, light, short in THEMES:
+        set_theme(lab, theme, light)
+        report[theme] += lab.evaluate(
+            CONTRAST_JS, [".jp-JnoLab-document:not(.lm-mod-hidden)", NOTICE_SELECTORS]
+        )
+        lab.screenshot(path=artifacts / f"editor-nonfinite-{short}.png")
+    set_theme(lab, "JupyterLab Light", "true")
+    (artifacts / "contrast-notices.json").write_text(json.dumps(report, indent=1))
+    for rows in report.values():
+        measured = {r["selector"] for r in rows}
+        assert {".jp-JnoLab-banner .jp-JnoLab-bannerText", ".jp-JnoLab-codeBlock"} <= measured
     failing = {theme: [r for r in rows if r["ratio"] < WCAG_AA] for theme, rows in report.items()}
     assert failing == {theme: [] for theme in report}, failing

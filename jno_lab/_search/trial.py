@@ -109,9 +109,12 @@ def check_score(trackers: list[Any], score: str | None) -> str | None:
 def score_of(stats: statistics, score: str | None) -> float:
     """The last finite value of tracker `score`, else the final total loss (lower is better).
 
-    A run whose final total loss is not finite (diverged) scores +inf, as does a
-    tracker without any finite value.
+    A run that diverged (its training stopped non-finite, see
+    `statistics.nonfinite`, or its final total loss is not finite) scores +inf,
+    as does a tracker without any finite value.
     """
+    if getattr(stats, "nonfinite", None):
+        return math.inf
     history = stats.total_loss_history
     last = float(history[-1]) if history.size else math.nan
     if not math.isfinite(last):

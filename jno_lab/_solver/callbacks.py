@@ -9,10 +9,17 @@ class Callback:
     """Base class: override the hooks you need.
 
     `on_epoch_end` runs after every chunk of `inner_steps` steps with that chunk's
-    records (device arrays: `total`, `losses`, `weights`, `lrs`, `trackers`);
-    reading them waits for the device, so only do it as often as you need.
-    Return True from it (or set `solver.stop_training = True`) to stop after the
-    current chunk.
+    records (device arrays: `total`, `losses`, `weights`, `lrs`, `trackers`, and
+    `nonfinite`, 0 for a finite step); reading them waits for the device, so only do
+    it as often as you need. Return True from it (or set `solver.stop_training =
+    True`) to stop after the current chunk.
+
+    A step whose losses or update are NaN or infinite ends training: the records of
+    its chunk then end with that step (its `nonfinite` is 1 for non-finite losses,
+    2 for a non-finite update; the steps before it are the ones applied), and
+    `solver.nonfinite` holds the record `{"step", "constraints", "where"}` from
+    that chunk on, so `on_epoch_end` and `on_training_end` (where
+    `stats.nonfinite` says the same) can tell. `solver.nonfinite` is None otherwise.
 
     Example:
         >>> import optax, jno_lab as jno
@@ -23,6 +30,14 @@ class Callback:
         >>> crux = jno.core([(p - 1.0).mse], jno.domain.from_array({"interior": [[0.0]]}))
         >>> crux.solve(100, callbacks=[StopBelow()]).epoch.size < 100
         True
+
+        A callback that tells how a run ended:
+
+        >>> class Report(jno.Callback):
+        ...     def on_training_end(self, solver, stats):
+        ...         print("non-finite" if solver.nonfinite else "finite")
+        >>> _ = crux.solve(10, callbacks=[Report()])
+        finite
     """
 
     def on_training_start(self, solver: Any) -> None:

@@ -14,8 +14,10 @@ class CheckpointCallback(Callback):
 
     Each checkpoint holds the parameters, optimizer, schedule and balancer states,
     the step counter and the RNG key; `jno.core(..., resume_from=directory)`
-    continues from the newest one exactly. Writes are atomic and only the newest
-    `keep` checkpoints stay. The final step of every `solve()` is saved too.
+    continues from the newest one exactly (a newer step whose files are damaged is
+    skipped with a warning that names it). Writes are atomic and only the newest
+    `keep` checkpoints stay. The files are JSON and tensorstore arrays: reading
+    them runs no code from them. The final step of every `solve()` is saved too.
     Saving happens between compiled chunks, so `every` should be a multiple of
     `solve(inner_steps=...)`.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,14 @@ from .options import (
 )
 from .shapes import print_shapes, print_tree
 from .statistics import statistics
-from .step import StepConfig, TrainState, build_chunk
+from .step import (
+    NonFiniteWarning,
+    StepConfig,
+    TrainState,
+    build_chunk,
+    nonfinite_message,
+    nonfinite_record,
+)
 from .tracking import group_trackers
 from .update import GroupSpec, init_group_states, init_schedule_states
 
@@ -114,6 +122,8 @@ class core:
         self.tracker_names = tracker_display_names(self.trackers)
         self.stats = statistics([], self.constraint_names)
         self.stop_training = False
+        self.nonfinite: dict[str, Any] | None = None
+        """The non-finite stop of the running (or last) `solve()`, else None."""
         self.compile_count = 0
         self._trace_counter = [0]
         self._chunks: dict[tuple, Any] = {}
@@ -213,19 +223,24 @@ class core:
         return self._history.paths()
 
     def save(self, path: str | Path) -> None:
-        """Write the whole solver (expressions, domain, models, history) to one file.
+        """Write the solver (expressions, domain, models, history) to one file of data.
 
-        `jno.core.load(path)` reads it back; compiled code is not stored (it is
-        rebuilt on first use).
+        The file holds JSON and numpy arrays only, so reading it cannot run code.
+        Compiled code is not stored (it is rebuilt on first use), nor are
+        optimizers, their schedules and parameter masks (attach them again after
+        `jno.core.load`). Functions given to `jno.fn` and networks that no
+        engine factory builds are code: the file names them, and `jno.core.load`
+        takes them back through `functions=` and `models=`.
 
         Example:
             >>> import os, tempfile, optax, jno_lab as jno
             >>> p = jno.np.parameter((1,), init=0.0, name="p").optimizer(optax.sgd(0.1))
             >>> crux = jno.core([(p - 1.0).mse], jno.domain.from_array({"interior": [[0.0]]}))
             >>> _ = crux.solve(5)
-            >>> path = os.path.join(tempfile.mkdtemp(), "solver.pkl")
+            >>> path = os.path.join(tempfile.mkdtemp(), "solver.jno")
             >>> crux.save(path)
-            >>> float(jno.core.load(path).eval(p)[0]) == float(crux.eval(p)[0])
+            >>> loaded = jno.core.load(path)
+            >>> float(loaded.eval(loaded.trainables[0])[0]) == float(crux.eval(p)[0])
             True
         """
         from .persist import save_solver
@@ -233,15 +248,53 @@ class core:
         save_solver(self, path)
 
     @staticmethod
-    def load(path: str | Path) -> core:
+    def load(
+        path: str | Path,
+        *,
+        functions: dict[str, Any] | None = None,
+        models: dict[str, Any] | None = None,
+        allow_pickle: bool = False,
+    ) -> core:
         """Read a solver written by `crux.save(path)`.
 
-        Its models are new objects: reach them through `crux.trainables` and attach
-        optimizers again with `set_optimizer` before training further.
+        Restores the trained parameters, the expressions, the domain (with the
+        points drawn so far), the step counter, RNG key, balancer states and the
+        training history. Its models are new objects: reach them through
+        `crux.trainables` and attach optimizers with `set_optimizer` before
+        training further.
+
+        Args:
+            path: the file.
+            functions: name -> the function given to `jno.fn(f, ..., name=name)`,
+                for every custom function the expressions use.
+            models: model name -> an equinox module built like the saved one (its
+                arrays are replaced by the saved ones), or the `jno.nn.wrap` model
+                itself (used as it is, under the saved name); needed for networks
+                no engine factory builds (own classes, custom activations,
+                constrained layers, `TunableModule`s). Without a needed entry, load
+                raises a ValueError listing every name.
+            allow_pickle: also read the pickle files of older versions. This trusts
+                the file: unpickling can run any code it contains. Without it such
+                a file is refused with a ValueError (nothing of it is run).
+
+        Raises:
+            ValueError: for a damaged file or one of another kind, missing
+                `functions`/`models`, or a pickle without `allow_pickle=True`.
+
+        Example:
+            >>> import os, tempfile, jax.numpy as jnp, optax, jno_lab as jno
+            >>> p = jno.np.parameter((1,), init=0.5, name="p").optimizer(optax.sgd(0.1))
+            >>> f = jno.fn(lambda v: jnp.exp(v), [p], name="exp")
+            >>> crux = jno.core([(f - 2.0).mse], jno.domain.from_array({"interior": [[0.0]]}))
+            >>> path = os.path.join(tempfile.mkdtemp(), "solver.jno")
+            >>> crux.save(path)
+            >>> loaded = jno.core.load(path, functions={"exp": jnp.exp})
+            >>> loaded.trainables[0].set_optimizer(optax.sgd(0.1)) is loaded.trainables[0]
+            True
         """
         from .persist import load_solver
 
-        return load_solver(path)
+        return load_solver(path, functions=functions, models=models, allow_pickle=allow_pickle)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -405,7 +458,7 @@ class core:
         )
         if self._resume is not None:
             state = ckpt.restore_state(state, *self._resume, self.trainables)
-        return state
+        return state._replace(halted=jnp.zeros((), jnp.bool_))  # every solve() trains
 
     def _hyper(self, weights: Any, config: StepConfig | None = None) -> tuple:
         scales = tuple(
@@ -457,6 +510,33 @@ class core:
 
         Returns:
             The training history of all `solve()` calls so far.
+
+        Non-finite steps end training cleanly instead of raising: every step checks,
+        on the device, its losses and the parameters and optimizer states its update
+        made. The first step where one of them is NaN or infinite is not applied and
+        training stops at the end of its chunk (later steps of the chunk do nothing).
+        The parameters, optimizer, schedule and balancer states, step counter and
+        random key are those after the last finite step, and so is the history: no
+        row of the non-finite step (its losses are not kept; the record names the
+        constraints whose loss was not finite), none after it. The record goes to
+        this call's training log as `"nonfinite"` (see `statistics.nonfinite`), to
+        `self.nonfinite` for callbacks, and a `jno.NonFiniteWarning` names the step,
+        the constraints and what to try. A later `solve()` trains on from that state
+        (lower the learning rate first). After a `"where": "loss"` stop, though, the
+        kept parameters are those the losses were not finite at, so that stops again
+        at once: start from an earlier checkpoint (`crux.checkpoints`) or new weights.
+
+        Example:
+            >>> import warnings, optax, jno_lab as jno
+            >>> p = jno.np.parameter((1,), init=0.0).optimizer(optax.sgd(1.5))
+            >>> crux = jno.core([(p - 3.0).mse], jno.domain.from_array({"interior": [[0.0]]}))
+            >>> with warnings.catch_warnings(record=True) as caught:
+            ...     warnings.simplefilter("always")
+            ...     stats = crux.solve(200)
+            >>> caught[0].category.__name__, stats.nonfinite["step"] == crux.step_count
+            ('NonFiniteWarning', True)
+            >>> bool(np.isfinite(stats.losses).all())
+            True
         """
         check_solve_options(
             epochs=epochs,
@@ -498,6 +578,7 @@ class core:
         elif self._device_mesh is not None:
             data = shard_data(data, self._device_mesh, self._batch_total())
         self.stop_training = False
+        self.nonfinite = None
         traces_before = self._trace_counter[0]
         trace_dir = profile_dir(profile)
 
@@ -508,10 +589,15 @@ class core:
             state = place_state(state, self._device_mesh)
         for cb in callbacks:
             cb.on_training_start(self)
-        records = []
+        records: list[tuple[dict, int]] = []
         remaining = epochs
         losses_now = np.zeros((n_constraints,), np.float32)
         chunk_index = 0
+        # Fused chunks are checked for a non-finite step one chunk late, so the device
+        # always has the next chunk queued; that chunk runs no step when the one before
+        # went non-finite (`state.halted`). Otherwise (callbacks, host schedules,
+        # profiling) each chunk is checked before anything reads it.
+        unchecked: tuple[int, int] | None = None  # (index in records, steps before it)
         while remaining > 0:
             active = min(config.length, remaining)
             done = self._step + epochs - remaining
@@ -530,23 +616,38 @@ class core:
             else:
                 state, record = chunk(state, step_data, hyper_now, n_active)
             chunk_index += 1
-            if on_host:
-                losses_now = np.asarray(record["losses"][-1])
             records.append((record, active))
             self._live_state = state  # what callbacks read through live_params()
             remaining -= active
+            if fused:
+                if unchecked is not None and self._check_chunk(records, *unchecked):
+                    records[-1] = (record, 0)  # it ran no step
+                    break
+                unchecked = (len(records) - 1, done)
+                continue
+            if self._check_chunk(records, len(records) - 1, done):
+                record = records[-1][0]  # its steps up to the non-finite one
+            if on_host:
+                losses_now = np.asarray(record["losses"][-1])
             if callbacks:
                 stop = False
                 for cb in callbacks:
                     stop = cb.on_epoch_end(self, int(state.step), record) is True or stop
                 if stop or self.stop_training:
                     break
+            if self.nonfinite is not None:
+                break
+        if unchecked is not None and self.nonfinite is None:
+            self._check_chunk(records, *unchecked)
         jax.block_until_ready(state.params)
         elapsed = time.perf_counter() - start
         self.compile_count += self._trace_counter[0] - traces_before
 
         self._live_state = None
         self._finish(state, config, records, elapsed)
+        if self.nonfinite is not None:
+            self.stats.training_logs[-1]["nonfinite"] = dict(self.nonfinite)
+            warnings.warn(nonfinite_message(self.nonfinite), NonFiniteWarning, stacklevel=2)
         for t in self.trainables:
             t.after_solve()  # e.g. LoRA adapters merged into the base weights
         self._final_state = state
@@ -556,6 +657,25 @@ class core:
         for cb in callbacks:
             stop = cb.on_training_end(self, self.stats) is True or stop
         return self.stats
+
+    def _check_chunk(self, records: list[tuple[dict, int]], index: int, done: int) -> bool:
+        """Whether chunk `index` (after `done` steps) went non-finite; waits for it.
+
+        If so, `self.nonfinite` gets the record, the chunk keeps the rows of its
+        applied steps in `records` (and, for callbacks, its device records are cut
+        after the non-finite step), and True is returned.
+        """
+        record, active = records[index]
+        flags = np.asarray(record["nonfinite"])[:active]
+        bad = np.flatnonzero(flags)
+        if not bad.size:
+            return False
+        j = int(bad[0])
+        losses = np.asarray(record["losses"][j])
+        self.nonfinite = nonfinite_record(done + j, int(flags[j]), losses, self.constraint_names)
+        cut = jax.tree_util.tree_map(lambda a: a[: j + 1], record)
+        records[index] = (cut, j)
+        return True
 
     def _finish(self, state: TrainState, config: StepConfig, records: list, elapsed: float) -> None:
         for t, p in zip(self.trainables, state.params, strict=True):

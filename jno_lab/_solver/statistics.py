@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +115,31 @@ class statistics:
         """Wall-clock seconds spent in `solve()` calls."""
         return float(sum(log["training_time"] for log in self.training_logs))
 
+    @property
+    def nonfinite(self) -> dict[str, Any] | None:
+        """The latest non-finite stop of a `solve()` call, else None.
+
+        A dict: `step` (the global index of the step whose losses or update were
+        NaN or infinite: it was not applied, and the history stops before it),
+        `constraints` (the names of the constraints whose loss was not finite;
+        empty when only the update was) and `where` ("loss" or "parameters").
+
+        Example:
+            >>> import warnings, optax, jno_lab as jno
+            >>> p = jno.np.parameter((1,), init=0.0).optimizer(optax.sgd(1e38))
+            >>> crux = jno.core([(p - 3.0).mse], jno.domain.from_array({"interior": [[0.0]]}))
+            >>> with warnings.catch_warnings():
+            ...     warnings.simplefilter("ignore", jno.NonFiniteWarning)
+            ...     stats = crux.solve(10)
+            >>> stats.nonfinite["step"], stats.nonfinite["where"], stats.epoch.size
+            (0, 'parameters', 0)
+        """
+        for log in reversed(self.training_logs):
+            record = log.get("nonfinite")
+            if record is not None:
+                return dict(record)
+        return None
+
     def summary(self) -> str:
         """Print and return a short text summary of the run."""
         lines = [
@@ -143,27 +167,106 @@ class statistics:
         return self
 
     def save(self, path: str | Path) -> None:
-        """Write the history to `path` (pickle of plain numpy arrays)."""
-        state = {
-            "training_logs": self.training_logs,
-            "constraint_names": self.constraint_names,
-            "trainable_params": self.trainable_params,
-            "total_params": self.total_params,
-        }
-        with Path(path).open("wb") as f:
-            pickle.dump(state, f)
+        """Write the history to `path`: one file of JSON and numpy arrays (no pickle).
+
+        Every key of every training log is kept, whatever it holds: numbers,
+        strings, None, arrays and lists, tuples or dicts of them.
+
+        Example:
+            >>> import os, tempfile, numpy as np, jno_lab as jno
+            >>> stats = jno.statistics([{"epoch": np.arange(3), "training_time": 0.5}], ["pde"])
+            >>> path = os.path.join(tempfile.mkdtemp(), "stats.jno")
+            >>> stats.save(path)
+            >>> jno.statistics.load(path).epoch.tolist()
+            [0, 1, 2]
+        """
+        from .archive import ArrayWriter, write
+
+        arrays = ArrayWriter()
+        manifest = {"format": STATISTICS_FORMAT, "version": 1, **_encode_state(self, arrays)}
+        write(path, manifest, arrays, "statistics.save")
 
     @classmethod
-    def load(cls, path: str | Path) -> statistics:
-        """Read a history written by `save`."""
-        with Path(path).open("rb") as f:
-            state = pickle.load(f)
-        return cls(
-            state["training_logs"],
-            state["constraint_names"],
-            state["trainable_params"],
-            state["total_params"],
-        )
+    def load(cls, path: str | Path, *, allow_pickle: bool = False) -> statistics:
+        """Read a history written by `save`.
+
+        Args:
+            path: the file.
+            allow_pickle: also read a pickle file of older versions. This trusts the
+                file: unpickling can run any code it contains. Without it such a
+                file is refused with a ValueError (nothing of it is run).
+
+        Raises:
+            ValueError: for a damaged file, a file of another kind, or a pickle
+                without `allow_pickle=True`.
+
+        Example:
+            >>> import os, tempfile, jno_lab as jno
+            >>> path = os.path.join(tempfile.mkdtemp(), "stats.jno")
+            >>> jno.statistics([], ["pde"]).save(path)
+            >>> jno.statistics.load(path).constraint_names
+            ['pde']
+        """
+        from .archive import Archive, Bad, pickle_refusal, read_pickle, sniff, source_path
+
+        who = "jno.statistics.load"
+        source = source_path(path, who)
+        kind = sniff(source)
+        if kind == "pickle":
+            if not allow_pickle:
+                raise pickle_refusal(who, source)
+            state = read_pickle(source)
+            if not isinstance(state, dict) or "training_logs" not in state:
+                raise ValueError(f"{who}: {str(path)!r} does not hold a training history")
+            return cls(
+                state["training_logs"],
+                state.get("constraint_names"),
+                state.get("trainable_params", 0),
+                state.get("total_params", 0),
+            )
+        if kind != "archive":
+            raise ValueError(
+                f"{who}: {str(path)!r} is not a training history written by statistics.save"
+            )
+        what = "a training history written by statistics.save"
+        with Archive(source, who, STATISTICS_FORMAT, what) as archive:
+            try:
+                return _decode_state(cls, archive.manifest, archive)
+            except Bad as err:
+                raise archive.error(str(err)) from None
 
     def __repr__(self) -> str:
         return f"statistics(steps={self.epoch.size}, total_loss={self.total_loss})"
+
+
+STATISTICS_FORMAT = "jno_lab.statistics"
+"""The `format` of a saved training history."""
+
+
+def _encode_state(stats: statistics, arrays: Any) -> dict[str, Any]:
+    """The JSON fields of a history (arrays go to `arrays`); also used inside solver files."""
+    from .archive import encode
+
+    return {
+        "training_logs": encode(stats.training_logs, arrays, "training_logs"),
+        "constraint_names": encode(stats.constraint_names, arrays, "constraint_names"),
+        "trainable_params": encode(stats.trainable_params, arrays, "trainable_params"),
+        "total_params": encode(stats.total_params, arrays, "total_params"),
+    }
+
+
+def _decode_state(cls: type[statistics], fields: Any, archive: Any) -> statistics:
+    """The history `_encode_state` wrote into `fields` (`archive.Bad` when it is damaged)."""
+    from .archive import as_dict, as_int, as_list, as_str, decode, field
+
+    fields = as_dict(fields, "statistics")
+    logs = as_list(decode(field(fields, "training_logs", "statistics"), archive), "training_logs")
+    for i, log in enumerate(logs):
+        as_dict(log, f"training_logs[{i}]")
+    names = as_list(field(fields, "constraint_names", "statistics"), "constraint_names")
+    return cls(
+        logs,
+        [as_str(n, "constraint_names") for n in names],
+        as_int(field(fields, "trainable_params", "statistics"), "trainable_params", 0),
+        as_int(field(fields, "total_params", "statistics"), "total_params", 0),
+    )

@@ -5,6 +5,15 @@ parameter group gets its gradient and its own optax update; learning-rate scales
 constraint weights and loss balancers are evaluated inside; micro-batches are
 accumulated with a `lax.scan`; per-step losses are stacked into `records` on the
 device. The state buffers are donated.
+
+Non-finite guard: after every step the losses and the updated parameters and
+optimizer states are checked on the device. The first step that is not finite
+is not applied (the whole `TrainState` of the step before is kept: parameters,
+optimizer, schedule and balancer states, step counter, last losses and RNG key)
+and sets `TrainState.halted`, so every later step, of this chunk or of chunks
+already queued, is a no-op. `records["nonfinite"]` marks that step
+(`NONFINITE_LOSS` or `NONFINITE_PARAMETERS`, 0 elsewhere); the host reads it at
+a chunk boundary and ends training there.
 """
 
 from __future__ import annotations
@@ -15,6 +24,7 @@ from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .._lower.program import Program, check_scalar
 from .tracking import TrackerGroup, idle_values, tracker_values
@@ -26,7 +36,9 @@ class TrainState(NamedTuple):
 
     `opt_states[s][i][g]`: optax state of substep `s`, trainable `i`, group `g`;
     `sched_states[i][g]`: state of that group's learning-rate schedule (`dlrs`);
-    `balancer_states[b]`: state of balancer `b` (its current weights included).
+    `balancer_states[b]`: state of balancer `b` (its current weights included);
+    `halted`: a step of this run was not finite, so no later step runs (a bool
+    scalar; `core.solve` starts every call with False, and it is not checkpointed).
     """
 
     params: tuple[Any, ...]
@@ -36,6 +48,7 @@ class TrainState(NamedTuple):
     key: jax.Array
     sched_states: tuple[Any, ...] = ()
     balancer_states: tuple[Any, ...] = ()
+    halted: Any = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +76,7 @@ class StepConfig:
     checkpoint: int | None = None  # rows per rematerialised chunk (checkpoint_gradients)
     offload: bool = False  # the data argument holds one pre-drawn mini-batch per step
     balancers: tuple[tuple[int, int], ...] = ()  # (trainable index, first input root) each
+    check_finite: bool = True  # the non-finite guard (off only to measure what it costs)
 
     @property
     def transforms(self) -> tuple[Any, ...]:
@@ -370,6 +384,7 @@ def build_chunk(
             key,
             sched_states,
             balancer_states,
+            state.halted,
         )
         return new_state, record
 
@@ -383,6 +398,13 @@ def build_chunk(
         len(groups) for groups, flag in zip(config.groups, config.trainable, strict=True) if flag
     )
 
+    def step_code(old: TrainState, new: TrainState, record: dict) -> jax.Array:
+        """0 when a step is finite, else why not (its losses first, then its update)."""
+        losses_bad = jnp.logical_not(jnp.all(jnp.isfinite(record["losses"])))
+        update_bad = _update_nonfinite(old, new, config.trainable)
+        code = jnp.where(update_bad, NONFINITE_PARAMETERS, 0)
+        return jnp.where(losses_bad, NONFINITE_LOSS, code).astype(jnp.int32)
+
     def chunk(
         state: TrainState, data: dict, hyper: Any, n_active: jax.Array
     ) -> tuple[TrainState, dict]:
@@ -395,8 +417,20 @@ def build_chunk(
         def run(s: TrainState, batch: Any) -> tuple[TrainState, dict]:
             return one_step(s, data if batch is None else batch, hyper)
 
+        def guarded(s: TrainState, batch: Any) -> tuple[TrainState, dict]:
+            """One step, not applied when it (or an earlier one) is non-finite."""
+            new, record = run(s, batch)
+            code = jnp.where(s.halted, 0, step_code(s, new, record))
+            kept = _choose(jnp.logical_not(s.halted) & (code == 0), new, s)
+            return kept._replace(halted=s.halted | (code != 0)), {**record, "nonfinite": code}
+
+        no_flags = jnp.zeros((config.length,), jnp.int32)
         if not config.masked:
-            return keep_sharding(*jax.lax.scan(lambda s, x: run(s, x[1]), state, xs))
+            step_fn = guarded if config.check_finite else run
+            state, records = jax.lax.scan(lambda s, x: step_fn(s, x[1]), state, xs)
+            if not config.check_finite:
+                records = {**records, "nonfinite": no_flags}
+            return keep_sharding(state, records)
         example = data if not config.offload else jax.tree_util.tree_map(lambda a: a[0], data)
         idle = _idle_record(n_constraints, n_group_columns)
         if config.balancers:
@@ -413,12 +447,23 @@ def build_chunk(
                 data_view(step_data(example, state.key)),
                 state.key,
             )
+        if not config.check_finite:
 
-        def body(s: TrainState, x: Any) -> tuple[TrainState, dict]:
+            def body(s: TrainState, x: Any) -> tuple[TrainState, dict]:
+                i, batch = x
+                return jax.lax.cond(i < n_active, lambda s: run(s, batch), lambda s: (s, idle), s)
+
+            state, records = jax.lax.scan(body, state, xs)
+            return keep_sharding(state, {**records, "nonfinite": no_flags})
+        idle["nonfinite"] = jnp.zeros((), jnp.int32)
+
+        def masked_body(s: TrainState, x: Any) -> tuple[TrainState, dict]:
+            # a step past `n_active`, or after a non-finite one, does not run at all
             i, batch = x
-            return jax.lax.cond(i < n_active, lambda s: run(s, batch), lambda s: (s, idle), s)
+            go = (i < n_active) & jnp.logical_not(s.halted)
+            return jax.lax.cond(go, lambda s: guarded(s, batch), lambda s: (s, idle), s)
 
-        return keep_sharding(*jax.lax.scan(body, state, xs))
+        return keep_sharding(*jax.lax.scan(masked_body, state, xs))
 
     def keep_sharding(state: TrainState, records: dict) -> tuple[TrainState, dict]:
         if mesh is None:
@@ -431,6 +476,131 @@ def build_chunk(
         ), records
 
     return jax.jit(chunk, donate_argnums=(0,))
+
+
+NONFINITE_LOSS = 1
+"""`records["nonfinite"]` of a step whose losses were not finite."""
+NONFINITE_PARAMETERS = 2
+"""`records["nonfinite"]` of a step with finite losses whose update was not finite."""
+
+
+class NonFiniteWarning(RuntimeWarning):
+    """Training stopped at a step whose losses or parameters were not finite (NaN or inf).
+
+    `solve()` warns with it and returns normally: the parameters and optimizer states
+    are those after the last finite step, and `statistics.nonfinite` says which step
+    and which constraints. Make it an error with `warnings.simplefilter("error",
+    jno.NonFiniteWarning)`.
+
+    Example:
+        >>> import warnings, optax, jno_lab as jno
+        >>> p = jno.np.parameter((1,), init=0.0).optimizer(optax.sgd(1e30))
+        >>> crux = jno.core([(p - 3.0).mse], jno.domain.from_array({"interior": [[0.0]]}))
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     stats = crux.solve(100)
+        >>> [issubclass(w.category, jno.NonFiniteWarning) for w in caught]
+        [True]
+        >>> stats.nonfinite["step"], stats.nonfinite["where"], crux.step_count
+        (1, 'loss', 1)
+    """
+
+
+def nonfinite_record(
+    step: int, code: int, losses: np.ndarray, constraint_names: list[str]
+) -> dict[str, Any]:
+    """The plain record of a non-finite step (`statistics.nonfinite`).
+
+    `step`: its global index; `code`: its `records["nonfinite"]`; `losses`: the
+    per-constraint losses it computed (to name the non-finite ones). The record
+    holds plain JSON-safe values only (no NaN or infinity).
+    """
+    losses = np.asarray(losses, np.float64).reshape(-1)
+    where = "loss" if code == NONFINITE_LOSS else "parameters"
+    bad = [] if where == "parameters" else np.flatnonzero(~np.isfinite(losses)).tolist()
+    return {
+        "step": int(step),
+        "constraints": [constraint_names[i] for i in bad],
+        "where": where,
+    }
+
+
+def nonfinite_summary(record: dict[str, Any]) -> str:
+    """A short line for a status display, e.g. "non-finite at step 1234 (pde)"."""
+    what = ", ".join(record["constraints"]) or "parameters"
+    return f"non-finite at step {record['step']} ({what})"
+
+
+def nonfinite_message(record: dict[str, Any]) -> str:
+    """What a non-finite stop says: the step, the constraints, what to try."""
+    step = record["step"]
+    if record["where"] == "loss":
+        names = ", ".join(record["constraints"]) or "?"
+        what = f"the loss of {names} was not finite (NaN or inf) at step {step}"
+    else:
+        what = (
+            f"the losses were finite at step {step} but its update made the parameters or the "
+            "optimizer state non-finite (NaN or inf)"
+        )
+    return (
+        f"training stopped: {what}. Its update was not applied: the parameters and optimizer "
+        f"states are those before step {step}, after the last finite step. Lower the "
+        "learning rate, clip the gradients (optax.clip_by_global_norm), rescale the inputs "
+        "or weights of large losses, or look for divisions by zero and logarithms or "
+        "square roots of non-positive values in the expressions."
+    )
+
+
+def _float_leaves(tree: Any) -> list[jax.Array]:
+    return [
+        leaf
+        for leaf in jax.tree_util.tree_leaves(tree)
+        if jnp.issubdtype(jnp.result_type(leaf), jnp.inexact)
+    ]
+
+
+_SMALL = 1 << 14
+"""Arrays of at most this many numbers are checked together, in one reduction."""
+
+
+def _any_nonfinite(leaves: list[jax.Array]) -> jax.Array:
+    """Whether any number in `leaves` is NaN or infinite (a scalar bool).
+
+    The small arrays are concatenated and checked in one reduction: one kernel per
+    array would cost a small model more than the check itself. Large arrays are
+    checked one by one, so no copy of them is made.
+    """
+    small = [jnp.ravel(leaf).astype(jnp.float32) for leaf in leaves if leaf.size <= _SMALL]
+    parts = [jnp.concatenate(small)] if small else []
+    parts += [leaf for leaf in leaves if leaf.size > _SMALL]
+    if not parts:
+        return jnp.bool_(False)
+    finite = jnp.stack([jnp.all(jnp.isfinite(part)) for part in parts])
+    return jnp.logical_not(jnp.all(finite))
+
+
+def _update_nonfinite(old: TrainState, new: TrainState, trainable: tuple[bool, ...]) -> jax.Array:
+    """Whether a step made the trained parameters or the optimizer states non-finite.
+
+    Single numbers of an optimizer state that already held an infinity are left
+    alone: some optimizers start them so on purpose (the best value so far of
+    `optax.contrib.reduce_on_plateau`, the last value of a line search).
+    """
+    params = _float_leaves([p for p, flag in zip(new.params, trainable, strict=True) if flag])
+    old_opt, new_opt = _float_leaves(old.opt_states), _float_leaves(new.opt_states)
+    arrays = [n for n in new_opt if n.size > 1]
+    bad = _any_nonfinite(params + arrays)
+    pairs = [(o, n) for o, n in zip(old_opt, new_opt, strict=True) if n.size == 1]
+    if pairs:
+        before = jnp.stack([jnp.ravel(o)[0].astype(jnp.float32) for o, _ in pairs])
+        after = jnp.stack([jnp.ravel(n)[0].astype(jnp.float32) for _, n in pairs])
+        bad = bad | jnp.any(jnp.isfinite(before) & jnp.logical_not(jnp.isfinite(after)))
+    return bad
+
+
+def _choose(keep: jax.Array, new: TrainState, old: TrainState) -> TrainState:
+    """`new` where `keep`, else `old` (a select per array: no branch, no host round trip)."""
+    return jax.tree_util.tree_map(lambda a, b: jnp.where(keep, a, b), new, old)
 
 
 def _idle_record(n_constraints: int, n_columns: int) -> dict[str, Any]:
@@ -451,4 +621,16 @@ def init_opt_states(params: tuple, config: StepConfig) -> tuple:
     )
 
 
-__all__ = ["StepConfig", "Substep", "TrainState", "build_chunk", "init_opt_states"]
+__all__ = [
+    "NONFINITE_LOSS",
+    "NONFINITE_PARAMETERS",
+    "NonFiniteWarning",
+    "StepConfig",
+    "Substep",
+    "TrainState",
+    "build_chunk",
+    "init_opt_states",
+    "nonfinite_message",
+    "nonfinite_record",
+    "nonfinite_summary",
+]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 from pathlib import Path
 from typing import Any
 
@@ -128,21 +127,69 @@ class EmulatorStatistics:
         return self
 
     def save(self, path: str | Path) -> None:
-        """Write the history to `path` (pickle of plain numpy arrays)."""
-        state = {
-            "training_logs": self.training_logs,
-            "configuration": self.configuration,
-            "trainable_params": self.trainable_params,
-            "total_params": self.total_params,
+        """Write the history to `path`: one file of JSON and numpy arrays (no pickle).
+
+        Example:
+            >>> import os, tempfile
+            >>> from jno_lab.emulators import EmulatorStatistics
+            >>> path = os.path.join(tempfile.mkdtemp(), "stats.jno")
+            >>> EmulatorStatistics(configuration="one_step").save(path)
+            >>> EmulatorStatistics.load(path).configuration
+            'one_step'
+        """
+        from .._solver.archive import ArrayWriter, encode, write
+
+        arrays = ArrayWriter()
+        manifest = {
+            "format": FORMAT,
+            "version": 1,
+            "training_logs": encode(self.training_logs, arrays, "training_logs"),
+            "configuration": encode(self.configuration, arrays, "configuration"),
+            "trainable_params": encode(self.trainable_params, arrays, "trainable_params"),
+            "total_params": encode(self.total_params, arrays, "total_params"),
         }
-        with Path(path).open("wb") as f:
-            pickle.dump(state, f)
+        write(path, manifest, arrays, "EmulatorStatistics.save")
 
     @classmethod
-    def load(cls, path: str | Path) -> EmulatorStatistics:
-        """Read a history written by `save`."""
-        with Path(path).open("rb") as f:
-            state = pickle.load(f)
+    def load(cls, path: str | Path, *, allow_pickle: bool = False) -> EmulatorStatistics:
+        """Read a history written by `save`.
+
+        Args:
+            path: the file.
+            allow_pickle: also read a pickle file of older versions. This trusts the
+                file: unpickling can run any code it contains. Without it such a
+                file is refused with a ValueError (nothing of it is run).
+
+        Raises:
+            ValueError: for a damaged file, a file of another kind, or a pickle
+                without `allow_pickle=True`.
+        """
+        from .._solver.archive import Archive, Bad, pickle_refusal, read_pickle, sniff, source_path
+
+        who = "EmulatorStatistics.load"
+        source = source_path(path, who)
+        kind = sniff(source)
+        if kind == "pickle":
+            if not allow_pickle:
+                raise pickle_refusal(who, source)
+            state = read_pickle(source)
+            if not isinstance(state, dict) or not state.get("training_logs"):
+                raise ValueError(f"{who}: {str(path)!r} does not hold an emulator history")
+            return cls._from_state(state)
+        if kind != "archive":
+            raise ValueError(
+                f"{who}: {str(path)!r} is not an emulator history written by "
+                "EmulatorStatistics.save"
+            )
+        what = "an emulator history written by EmulatorStatistics.save"
+        with Archive(source, who, FORMAT, what) as archive:
+            try:
+                return cls._from_state(_decode_state(archive))
+            except Bad as err:
+                raise archive.error(str(err)) from None
+
+    @classmethod
+    def _from_state(cls, state: dict[str, Any]) -> EmulatorStatistics:
         stats = cls(
             state["training_logs"][-1],
             state["configuration"],
@@ -154,3 +201,27 @@ class EmulatorStatistics:
 
     def __repr__(self) -> str:
         return f"EmulatorStatistics(steps={self.epoch.size}, loss={self.total_loss})"
+
+
+FORMAT = "jno_lab.emulator_statistics"
+"""The `format` of a saved emulator history."""
+
+
+def _decode_state(archive: Any) -> dict[str, Any]:
+    """The fields `save` wrote, checked (an `archive.Bad` names what is wrong)."""
+    from .._solver.archive import Bad, as_dict, as_int, as_list, as_str, decode, field
+
+    manifest = archive.manifest
+    logs = as_list(decode(field(manifest, "training_logs", "manifest"), archive), "training_logs")
+    if not logs:
+        raise Bad("training_logs: an emulator history has at least one log")
+    for i, log in enumerate(logs):
+        log = as_dict(log, f"training_logs[{i}]")
+        for key in ("epoch", "total_loss", "trackers", "tracker_epochs"):
+            field(log, key, f"training_logs[{i}]")
+    return {
+        "training_logs": logs,
+        "configuration": as_str(field(manifest, "configuration", "manifest"), "configuration"),
+        "trainable_params": as_int(field(manifest, "trainable_params", "manifest"), "params", 0),
+        "total_params": as_int(field(manifest, "total_params", "manifest"), "total_params", 0),
+    }

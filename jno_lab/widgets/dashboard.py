@@ -9,6 +9,9 @@ The full state (a bokeh document holding every point so far) is sent whenever
 a view asks (`sync`: on render, a page reload or a second view). The field
 view is evaluated every `field_every` seconds at a chunk boundary.
 
+A run that went non-finite (`core.solve` stops at the last finite step) ends in
+the state "nonfinite", its `message` naming the step and the constraints.
+
 Stop and Pause/Resume act at the next chunk boundary. A cell running
 `crux.solve(...)` holds the kernel's main thread; the dashboard then serves its
 comm on a kernel subshell (ipykernel 7), so the clicks arrive at once.
@@ -27,6 +30,7 @@ import numpy as np
 import traitlets
 
 from .._solver.callbacks import Callback
+from .._solver.step import nonfinite_summary
 from .concurrent_comm import serve_concurrently
 from .field import FieldFrames, FieldView
 from .figures import layout_json
@@ -84,7 +88,11 @@ class Dashboard(anywidget.AnyWidget, Callback):
     _css = Path(__file__).with_name("dashboard.css")
 
     status = traitlets.Dict().tag(sync=True)
-    """Progress: step, total, rate, elapsed, eta, phase, state, message."""
+    """Progress: step, total, rate, elapsed, eta, phase, state, message.
+
+    `state`: "idle", "running", "pausing", "paused", "stopped", "finished" or
+    "nonfinite" (the run stopped at a NaN or infinite step; `message` then says
+    which, e.g. "non-finite at step 1234 (pde)")."""
     smoothing = traitlets.Float(0.9).tag(sync=True)
     field_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
     field_times = traitlets.List(traitlets.Float()).tag(sync=True)
@@ -237,7 +245,7 @@ class Dashboard(anywidget.AnyWidget, Callback):
             self._bar = ProgressBar(total=self._total)
         if self._bar is not None:
             self._bar.on_training_start(solver)
-        self._set_status(state="running", phase=self._phase, step=self._first_step)
+        self._set_status(state="running", phase=self._phase, step=self._first_step, message="")
         self._send_layout()
 
     def on_epoch_end(self, solver: Any, step: int, records: dict[str, Any]) -> bool:
@@ -278,7 +286,12 @@ class Dashboard(anywidget.AnyWidget, Callback):
         if self._field is not None:
             self._refresh_field(solver, step, final=True)
         self._flush(step)
-        if self._stop.is_set() or getattr(solver, "stop_training", False):
+        nonfinite = getattr(solver, "nonfinite", None)
+        if nonfinite is not None:
+            self._set_status(
+                state="nonfinite", step=step, eta=None, message=nonfinite_summary(nonfinite)
+            )
+        elif self._stop.is_set() or getattr(solver, "stop_training", False):
             self._set_status(state="stopped", step=step, eta=None)
         else:
             self._set_status(state="finished", step=step, eta=0.0)

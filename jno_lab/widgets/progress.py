@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from .._solver.callbacks import Callback
+from .._solver.step import nonfinite_summary
 
 __all__ = ["ProgressBar"]
 
@@ -46,15 +47,24 @@ class ProgressBar(Callback):
 
     def on_epoch_end(self, solver: Any, step: int, records: dict[str, Any]) -> None:
         """Advance by this chunk's steps; show its last total loss now and then."""
-        self.bar.update(int(records["total"].shape[0]))  # known without a device sync
+        rows = int(records["total"].shape[0])  # known without a device sync
+        nonfinite = getattr(solver, "nonfinite", None)
+        if nonfinite is not None:  # the last row is the step that was not applied
+            self.bar.update(rows - 1)
+            self.bar.set_postfix_str(nonfinite_summary(nonfinite), refresh=False)
+            return
+        self.bar.update(rows)
         now = time.monotonic()
         if now - self._last >= self.refresh:
             self._last = now
             self.bar.set_postfix(loss=f"{float(records['total'][-1]):.3e}", refresh=False)
 
     def on_training_end(self, solver: Any, stats: Any) -> None:
-        """Show the final loss of the phase."""
-        if stats.total_loss is not None:
+        """Show the final loss of the phase (or where it went non-finite)."""
+        nonfinite = getattr(solver, "nonfinite", None)
+        if nonfinite is not None:
+            self.bar.set_postfix_str(nonfinite_summary(nonfinite), refresh=False)
+        elif stats.total_loss is not None:
             self.bar.set_postfix(loss=f"{stats.total_loss:.3e}", refresh=False)
         self.bar.refresh()
 

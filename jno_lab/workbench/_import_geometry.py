@@ -195,7 +195,7 @@ def _nice_shape(ring: np.ndarray) -> dict[str, Any] | None:
 
 def _shape(primitive: dict[str, Any]) -> Any:
     """The shapely geometry the document's lowering builds for a primitive."""
-    return eval(_primitive(primitive), {"shapely": shapely})  # our own generated text
+    return eval(_primitive(primitive, "primitive"), {"shapely": shapely})  # our own generated text
 
 
 def _candidates(ring: np.ndarray) -> Iterator[dict[str, Any]]:

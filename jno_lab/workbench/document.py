@@ -8,6 +8,7 @@ predicates only run when the problem is run.
 from __future__ import annotations
 
 import json
+import sys
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -47,12 +48,40 @@ def new_document(title: str = "Untitled") -> dict[str, Any]:
 
 
 def load(path: str | Path) -> dict[str, Any]:
-    """Read a document (JSON) without validating or running anything in it."""
-    text = Path(path).read_text(encoding="utf-8")
+    """Read a document (JSON) without validating or running anything in it.
+
+    Permissive: `NaN`, `Infinity`, huge integers and lone surrogates are read
+    as they are (validation names them).
+
+    Raises:
+        ValueError: naming the file, when it is not UTF-8 text, not JSON, nested
+            too deeply to read, holds an integer too long to read, or is not an object.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise ValueError(
+            f"{path}: not UTF-8 text (byte {err.start} cannot be decoded); save it as UTF-8"
+        ) from None
     try:
         document = json.loads(text)
     except json.JSONDecodeError as err:
         raise ValueError(f"{path}: not valid JSON ({err.msg} at line {err.lineno})") from None
+    except RecursionError:
+        from .validate import MAX_DEPTH  # validation imports this module
+
+        raise ValueError(
+            f"{path}: the JSON is nested too deeply to read; a workbench document has at most "
+            f"{MAX_DEPTH} levels of nesting: remove the nesting"
+        ) from None
+    except ValueError as err:
+        if "integer string conversion" not in str(err):
+            raise ValueError(f"{path}: not valid JSON ({err})") from None
+        raise ValueError(  # Python reads integers of at most 4300 digits (by default)
+            f"{path}: an integer in the file is too long to read (more than "
+            f"{sys.get_int_max_str_digits()} digits); a document's numbers fit a float64 "
+            "(at most 309 digits): shorten it"
+        ) from None
     if not isinstance(document, dict):
         raise ValueError(f"{path}: a workbench document is a JSON object")
     return document

@@ -4,67 +4,95 @@ from __future__ import annotations
 
 import hashlib
 import keyword
+import re
+from collections import deque
 from typing import Any
+
+_OTHER_CHARS = re.compile(r"[^A-Za-z0-9_]")
+_HASHED = re.compile(r"n_[A-Za-z0-9_]*_[0-9a-f]{6}")
+"""What a hashed name looks like: ids of this shape are hashed too, so no id can take the
+name another id was given."""
 
 
 def identifier(node_id: str, port: str) -> str:
     """The Python name of a node's output: readable, and distinct for distinct node ids.
 
+    Only `[A-Za-z0-9_]` is used. An id that is not already such a name (other
+    characters, a leading digit, a keyword, empty) keeps its letters and digits,
+    the rest becoming `_`, and gets a hash of the id: `n_<clean>_<6 hex digits>`.
+
     Example:
         >>> identifier("n3", "x")
         'n3_x'
+        >>> identifier("a-b", "out")
+        'n_a_b_34fafd_out'
+        >>> identifier("x²", "out")
+        'n_x__6caab3_out'
     """
-    clean = "".join(c if c.isalnum() or c == "_" else "_" for c in node_id)
-    if clean != node_id or not clean or clean[0].isdigit() or keyword.iskeyword(clean):
-        digest = hashlib.sha1(node_id.encode()).hexdigest()[:6]
-        clean = f"n_{clean}_{digest}"
-    return f"{clean}_{port}"
+    if (  # an ASCII identifier is `[A-Za-z_][A-Za-z0-9_]*`
+        node_id.isascii()
+        and node_id.isidentifier()
+        and not keyword.iskeyword(node_id)
+        and not (node_id.startswith("n_") and _HASHED.fullmatch(node_id))
+    ):
+        return f"{node_id}_{port}"
+    clean = _OTHER_CHARS.sub("_", node_id)
+    digest = hashlib.sha1(node_id.encode("utf-8", "surrogatepass")).hexdigest()[:6]
+    return f"n_{clean}_{digest}_{port}"
 
 
 class Graph:
-    """Read-only view of `document["graph"]` (assumes ids are unique; see validation)."""
+    """Read-only view of `document["graph"]` (assumes ids are unique; see validation).
+
+    The edges are indexed by target and by source once, so that the inputs and
+    successors of a node, `cycle()` and `order()` cost time linear in the graph.
+    """
 
     def __init__(self, document: dict[str, Any]):
         graph = document.get("graph", {})
         self.nodes: dict[str, dict[str, Any]] = {n["id"]: n for n in graph.get("nodes", [])}
         self.edges: list[dict[str, Any]] = list(graph.get("edges", []))
+        self._into: dict[str, list[dict[str, Any]]] = {}
+        self._out: dict[str, list[str]] = {}
+        for e in self.edges:
+            self._into.setdefault(e["target"], []).append(e)
+            self._out.setdefault(e["source"], []).append(e["target"])
 
     def inputs_of(self, node_id: str) -> dict[str, tuple[str, str]]:
         """Target port -> (source node, source port) for the edges into `node_id`."""
         return {
-            e["targetPort"]: (e["source"], e["sourcePort"])
-            for e in self.edges
-            if e["target"] == node_id
+            e["targetPort"]: (e["source"], e["sourcePort"]) for e in self._into.get(node_id, ())
         }
 
     def successors(self, node_id: str) -> list[str]:
-        """Nodes fed by `node_id`."""
-        return [e["target"] for e in self.edges if e["source"] == node_id]
+        """Nodes fed by `node_id` (once per edge, in edge order)."""
+        return list(self._out.get(node_id, ()))
 
     def cycle(self) -> list[str] | None:
         """The nodes of one cycle, or None when the graph is acyclic."""
-        state: dict[str, int] = {}  # 1 = on the stack, 2 = done
+        state: dict[str, int] = {}  # 1 = on the path, 2 = done
+        empty: tuple[str, ...] = ()
         for start in self.nodes:
-            if state.get(start):
+            if start in state:
                 continue
-            stack: list[tuple[str, int]] = [(start, 0)]
-            path: list[str] = []
-            while stack:
-                node, index = stack.pop()
-                if index == 0:
-                    state[node] = 1
-                    path.append(node)
-                succ = [s for s in self.successors(node) if s in self.nodes]
-                if index < len(succ):
-                    stack.append((node, index + 1))
-                    nxt = succ[index]
-                    if state.get(nxt) == 1:
+            state[start] = 1
+            path = [start]  # depth first, each node with the iterator over its successors
+            pending = [iter(self._out.get(start, empty))]
+            while pending:
+                for nxt in pending[-1]:
+                    if nxt not in self.nodes:
+                        continue
+                    seen = state.get(nxt)
+                    if seen == 1:
                         return path[path.index(nxt) :]
-                    if not state.get(nxt):
-                        stack.append((nxt, 0))
+                    if seen is None:
+                        state[nxt] = 1
+                        path.append(nxt)
+                        pending.append(iter(self._out.get(nxt, empty)))
+                        break
                 else:
-                    state[node] = 2
-                    path.pop()
+                    state[path.pop()] = 2
+                    pending.pop()
         return None
 
     def order(self) -> list[dict[str, Any]]:
@@ -73,12 +101,12 @@ class Graph:
         for e in self.edges:
             if e["target"] in indegree and e["source"] in self.nodes:
                 indegree[e["target"]] += 1
-        ready = [nid for nid in self.nodes if indegree[nid] == 0]
+        ready = deque(nid for nid in self.nodes if indegree[nid] == 0)
         out = []
         while ready:
-            nid = ready.pop(0)
+            nid = ready.popleft()
             out.append(self.nodes[nid])
-            for succ in self.successors(nid):
+            for succ in self._out.get(nid, ()):
                 if succ in indegree:
                     indegree[succ] -= 1
                     if indegree[succ] == 0:

@@ -31,7 +31,7 @@ from .catalogue import catalogue_json
 from .document import load
 from .geometry import primitive_name
 from .graph import identifier
-from .lowering import Built, lower, solve_arguments
+from .lowering import Built, UntrustedCode, lower, solve_arguments
 from .validate import Problem, validate
 
 __all__ = [
@@ -369,11 +369,35 @@ def default_out(path: str | Path) -> Path:
     return Path("jno-lab-run") / Path(path).stem
 
 
+def check_out(folder: Path) -> None:
+    """Make sure the output folder can be created and written, before any training.
+
+    Raises:
+        DocumentError: naming the folder and why (exit code 2).
+    """
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if folder.exists() and not folder.is_dir():
+        raise DocumentError(f"--out {folder}: exists and is not a folder", exit_code=2)
+    if existing is not None and not existing.is_dir():
+        raise DocumentError(f"--out {folder}: {existing} is a file, not a folder", exit_code=2)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".jno-lab-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        raise DocumentError(
+            f"--out {folder}: cannot write there ({err.strerror or err}); choose another folder",
+            exit_code=2,
+        ) from None
+
+
 def run_document(
     path: str | Path,
     epochs: int | None = None,
     out: str | Path | None = None,
     progress: bool = True,
+    trusted: bool = False,
     **tqdm_args: Any,
 ) -> RunResult:
     """Validate, lower, execute and train a document file; write its results.
@@ -383,29 +407,36 @@ def run_document(
         epochs: if given, every phase trains this many steps (see `override_epochs`).
         out: the output folder (default `./jno-lab-run/<stem>/`), created if needed.
         progress: show a terminal progress bar.
+        trusted: run the document's code (custom functions marked as code); without
+            it such a document is refused before anything runs.
         **tqdm_args: passed to the progress bar (e.g. `file=`).
 
     Returns:
         The run's files (`statistics.json`, `loss.png`, `field.png`) and record.
 
     Raises:
-        DocumentError: the file cannot be read or the document is invalid.
+        DocumentError: the file cannot be read, the document is invalid, holds
+            untrusted code, or `out` cannot be written (all before training).
         ExecutionError: a node's statement failed (`node_id` says which).
     """
     document = read_document(path)
     check_document(document, str(path))
     if epochs is not None:
         document = override_epochs(document, epochs)
-    built = lower(document).execute()
+    folder = Path(out) if out is not None else default_out(path)
+    check_out(folder)
+    program = lower(document)
+    if program.code_nodes and not trusted:
+        raise DocumentError(f"{path}: {UntrustedCode(program.code_nodes)}", exit_code=1)
+    built = program.execute(trusted=True)
     total = sum(phase.epochs for phase, _ in built.phases)
     bar = ProgressBar(total, len(built.phases), disable=not progress, **tqdm_args)
     try:
         stats = train(built, [bar])
     finally:
         bar.close()
-    folder = Path(out) if out is not None else default_out(path)
-    folder.mkdir(parents=True, exist_ok=True)
     record = statistics_json(built, document)
+    record["nonfinite"] = getattr(stats, "nonfinite", None)
     stats_path = folder / "statistics.json"
     stats_path.write_text(_dumps(record), "utf-8")
     loss_path = folder / "loss.png"

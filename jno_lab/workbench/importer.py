@@ -45,6 +45,7 @@ from .._trace.nodes import (
     Variable,
 )
 from .._trace.parameter import Parameter
+from . import emit
 from ._import_balancer import balancer_node, balancer_of, is_weight
 from ._import_function import (
     ARG_NAMES,
@@ -487,6 +488,10 @@ class _Importer:
         if not inputs:
             raise _refuse(node, "a function of no expression input has no node type")
         params: dict[str, Any] = {"inputs": len(inputs), "expression": expression}
+        try:
+            emit.expression(expression, "expression", ARG_NAMES[: len(inputs)])
+        except emit.UnsafeValue:
+            params["code"] = True  # beyond the grammar: Python code, run once trusted
         if name:
             params["name"] = name
         sources = [self.value(arg) for arg in inputs]

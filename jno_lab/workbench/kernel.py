@@ -6,10 +6,12 @@ through its `send` callback. `register()` hooks it to a comm target inside an
 IPython kernel (every comm the editor opens gets its own handler; all of them
 share the kernel's one training session, so a reloaded page finds its run).
 
-What runs: documents are only ever executed by `run` (the whole program) and by
-`preview_geometry` (the geometry section alone, tag predicates included: they
-are user code, like the rest of the document, and the user asked to see them).
-`validate`, `export` and everything else never execute anything in a document.
+What runs: a document's program (built by the lowering's emitters and checked
+against the allow-list) runs on `run`, and its geometry statements alone on
+`preview_geometry`; tag predicates are grammar expressions, not code. Text that
+is code (custom functions marked as code) runs only on `run`, and only once the
+user has trusted it (`trust`). `validate`, `export`, `notebook`, `import` and
+`preview_geometry` never execute code from a document.
 
 Importing this module imports neither Jupyter nor ipykernel; `register()` does.
 """
@@ -27,10 +29,19 @@ from typing import Any
 import numpy as np
 
 from .._version_info import __version__
+from . import allowlist, emit, trust
 from .catalogue import catalogue_json
 from .document import FORMAT, VERSION
 from .geometry import geometry_statements
-from .lowering import Built, ExecutionError, Program, lower, solve_arguments
+from .lowering import (
+    Built,
+    ExecutionError,
+    LoweringError,
+    Program,
+    UntrustedCode,
+    lower,
+    solve_arguments,
+)
 from .protocol import (
     COMM_TARGET,
     PREVIEW_MAX_POINTS,
@@ -94,9 +105,9 @@ class WorkbenchHandler:
 
     Example:
         >>> handler = WorkbenchHandler()
-        >>> reply, buffers = handler.handle({"id": "1", "type": "hello", "protocol": 1}, [])
+        >>> reply, buffers = handler.handle({"id": "1", "type": "hello", "protocol": 2}, [])
         >>> reply["ok"], reply["type"], reply["protocol"]
-        (True, 'hello.reply', 1)
+        (True, 'hello.reply', 2)
         >>> handler.handle({"id": "2", "type": "nope"}, [])[0]["error"]["code"]
         'unknown_type'
         >>> handler.close()
@@ -228,8 +239,22 @@ class WorkbenchHandler:
         return ok_reply(request_id, "catalogue", catalogue=catalogue_json()), []
 
     def _on_validate(self, request_id: str, message: dict[str, Any]) -> Reply:
-        problems = checked_problems(message["document"])
-        return ok_reply(request_id, "validate", problems=problems), []
+        document = message["document"]
+        problems = checked_problems(document)
+        code = trust.code_nodes(document)
+        trusted = not code or trust.is_trusted(document)
+        reply = ok_reply(
+            request_id, "validate", problems=problems, code_nodes=code, trusted=trusted
+        )
+        return reply, []
+
+    def _on_trust(self, request_id: str, message: dict[str, Any]) -> Reply:
+        document = message["document"]
+        try:
+            value = trust.trust(document)
+        except OSError as err:
+            raise _Refusal("internal", f"the trust store could not be written: {err}") from None
+        return ok_reply(request_id, "trust", digest=value, trusted=True), []
 
     def _on_preview_geometry(self, request_id: str, message: dict[str, Any]) -> Reply:
         fields, buffers = preview_geometry(message["document"])
@@ -239,8 +264,17 @@ class WorkbenchHandler:
         self._refuse_if_busy()
         document = message["document"]
         program = _program(document)
+        if program.code_nodes and not trust.is_trusted(document):
+            code = trust.code_nodes(document)
+            raise _Refusal(
+                "untrusted",
+                str(UntrustedCode(program.code_nodes)),
+                code[0]["node_id"],
+                "expression",
+                code_nodes=code,
+            )
         try:
-            built = program.execute()
+            built = program.execute(trusted=True)
         except ExecutionError as err:
             raise _Refusal("execution", str(err), err.node_id, details=err.details) from None
         names = [
@@ -404,6 +438,11 @@ def _program(document: dict[str, Any]) -> Program:
         raise _invalid(problems, "the document")
     try:
         return lower(document)
+    except LoweringError as err:
+        node_id, field, _ = err.problems[0]
+        raise _Refusal(
+            "lowering", f"the document could not be lowered: {err}", node_id, field
+        ) from None
     except Exception as err:
         raise _Refusal("lowering", f"the document could not be lowered: {_describe(err)}") from None
 
@@ -429,9 +468,10 @@ def _invalid(problems: list[Problem], what: str, code: str = "invalid") -> _Refu
 def preview_geometry(document: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
     """Build the geometry section of `document` alone and sample its tags, for drawing.
 
-    Runs the geometry statements of the program (`geometry_statements`), tag
-    predicates included (they are user code), in a namespace of their own with
-    `jno`, `shapely` and `shapely.affinity`; nothing else of the document runs.
+    Runs the geometry statements of the program (`geometry_statements`: built
+    by the emitters, tag predicates as grammar expressions, and checked against
+    the allow-list) in a namespace of their own with `jno`, `np`, `shapely` and
+    `shapely.affinity`; no code from the document runs.
     Each tag gets its sample count from `geometry.sampling` (default
     `PREVIEW_SAMPLING`; tags without one that a run could not sample either are
     drawn with `PREVIEW_OTHER_TAG_POINTS`), at most `PREVIEW_MAX_POINTS`.
@@ -476,8 +516,15 @@ def _preview_geometry(document: dict[str, Any]) -> tuple[dict[str, Any], list[by
                 f"mesh_size={mesh!r} gives more than {_PREVIEW_MAX_1D_NODES} nodes on "
                 f"[{x0!r}, {x1!r}]; choose a larger mesh_size",
             )
-    namespace: dict[str, Any] = {"jno": jno_lab, "shapely": shapely}
-    for statement in geometry_statements(geometry):
+    try:
+        statements = geometry_statements(geometry)
+    except emit.UnsafeValue as err:
+        raise _Refusal("geometry", f"the geometry has a problem: {err}", port=err.field) from None
+    refused = allowlist.check_statements(statements)
+    if refused:
+        raise _Refusal("geometry", f"the geometry could not be built: {refused[0]}")
+    namespace: dict[str, Any] = {"jno": jno_lab, "shapely": shapely, "np": np}
+    for statement in statements:
         try:
             exec(compile(statement, "<geometry>", "exec"), namespace)
         except Exception as err:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import allowlist, emit
 from .catalogue import NODE_TYPES, EmitContext
 from .geometry import geometry_statements
 from .graph import Graph, identifier
@@ -55,21 +56,29 @@ class PhaseCode:
 
 @dataclass
 class Program:
-    """The lowered document: setup statements and training phases."""
+    """The lowered document: setup statements and training phases.
+
+    `code_nodes` lists the nodes whose text runs as Python code (custom functions
+    marked as code): `execute` refuses them unless the document is trusted.
+    """
 
     title: str
     setup: list[Statement]
     phases: list[PhaseCode]
     seed: int
     trainables: list[str] = field(default_factory=list)
+    code_nodes: list[str] = field(default_factory=list)
 
     # -- export ------------------------------------------------------------------------
     def to_source(self) -> str:
         """A readable, runnable script using `import jno_lab as jno` and public API only."""
-        lines = [f'"""{self.title} - exported from jNO Lab."""', "", *HEADER, ""]
+        text = f"{emit.comment(self.title)} - exported from jNO Lab."
+        # A plain docstring when the text cannot end or escape it; a repr literal otherwise.
+        docstring = f'"""{text}"""' if not {'"', "\\"} & set(text) else emit.string(text, "title")
+        lines = [docstring, "", *HEADER, ""]
         for st in self.setup:
             if st.comment:
-                lines.append(f"# {st.comment}")
+                lines.append(f"# {emit.comment(st.comment)}")
             lines.append(st.code)
         for i, phase in enumerate(self.phases):
             lines += ["", f"# training phase {i + 1}"]
@@ -79,8 +88,16 @@ class Program:
         return "\n".join(lines)
 
     # -- run -----------------------------------------------------------------------------
-    def execute(self, namespace: dict[str, Any] | None = None) -> Built:
-        """Run the setup statements; return the live objects and the phases to train."""
+    def execute(self, namespace: dict[str, Any] | None = None, *, trusted: bool = False) -> Built:
+        """Run the setup statements; return the live objects and the phases to train.
+
+        Args:
+            namespace: where the statements run (default: a new dict).
+            trusted: the user trusts the document's code (see `code_nodes`); without
+                it a program with code nodes raises `UntrustedCode` and nothing runs.
+        """
+        if self.code_nodes and not trusted:
+            raise UntrustedCode(self.code_nodes)
         ns: dict[str, Any] = {} if namespace is None else namespace
         _run("\n".join(h for h in HEADER if h), ns, None)
         for st in self.setup:
@@ -136,6 +153,33 @@ class ExecutionError(RuntimeError):
         self.details = details
 
 
+class UntrustedCode(PermissionError):
+    """The program holds code from the document, and the document is not trusted."""
+
+    def __init__(self, node_ids: list[str]):
+        names = ", ".join(repr(n) for n in node_ids)
+        super().__init__(
+            f"the document holds Python code (custom function nodes {names}) and is not "
+            "trusted: read the code, then trust the document (the editor asks; "
+            "`jno-lab run --trust`; `execute(trusted=True)`) to run it"
+        )
+        self.node_ids = list(node_ids)
+
+
+class LoweringError(ValueError):
+    """Document values that cannot become code; `problems` says where, each one.
+
+    Each problem is `(node_id, field, message)`; node_id is None outside the graph.
+    """
+
+    def __init__(self, problems: list[tuple[str | None, str, str]]):
+        node, where, message = problems[0]
+        at = f"node {node!r}, {where}" if node else where
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(f"{at}: {message}{more}")
+        self.problems = problems
+
+
 _SOURCE_IDS = itertools.count()
 
 
@@ -158,31 +202,58 @@ def _run(code: str, namespace: dict[str, Any], node_id: str | None) -> None:
 
 # -- lowering ----------------------------------------------------------------------------
 def lower(document: dict[str, Any]) -> Program:
-    """Lower a VALID document (see `validate`) to a Program."""
+    """Lower a VALID document (see `validate`) to a Program.
+
+    Document values reach the statements only through the emitters (`emit`),
+    and the finished program is checked against the allow-list (`allowlist`).
+
+    Raises:
+        LoweringError: values that cannot be emitted or a program outside the
+            allow-list, each naming its node and field.
+    """
+    problems: list[tuple[str | None, str, str]] = []
+    try:
+        seed = int(emit.integer(document.get("seed", 42), "seed", 0))
+    except emit.UnsafeValue as err:
+        problems.append((None, err.field, err.reason))
+        seed = 0
+    setup = [Statement(f"jno.setup(seed={seed})", None, "settings")]
+    try:
+        setup += [
+            Statement(code, None, "geometry" if i == 0 else "")
+            for i, code in enumerate(geometry_statements(document["geometry"]))
+        ]
+    except emit.UnsafeValue as err:
+        problems.append((None, err.field, err.reason))
     graph = Graph(document)
-    setup = [Statement(f"jno.setup(seed={int(document.get('seed', 42))})", None, "settings")]
-    setup += [
-        Statement(code, None, "geometry" if i == 0 else "")
-        for i, code in enumerate(geometry_statements(document["geometry"]))
-    ]
     constraints: list[tuple[str, float, str]] = []
     trackers: list[tuple[str, str]] = []
     trainables: list[str] = []
     balancers: list[dict[str, Any]] = []
+    code_nodes: list[str] = []
     for node in graph.order():
         kind = NODE_TYPES[node["type"]]
         if kind.role == "balancer":  # emitted once the constraints are known
             balancers.append(node)
             continue
         params = {**kind.defaults(), **node.get("params", {})}
-        inputs = {
-            port: identifier(src, src_port)
-            for port, (src, src_port) in graph.inputs_of(node["id"]).items()
-        }
-        outputs = {port.name: identifier(node["id"], port.name) for port in kind.outputs}
-        setup += _node_statements(node, EmitContext(node["id"], params, inputs, outputs, document))
+        try:
+            inputs = {
+                port: _identifier(src, src_port)
+                for port, (src, src_port) in graph.inputs_of(node["id"]).items()
+            }
+            outputs = {port.name: _identifier(node["id"], port.name) for port in kind.outputs}
+            ctx = EmitContext(node["id"], params, inputs, outputs, document)
+            setup += _node_statements(node, ctx)
+            if kind.role == "constraint":
+                weight = float(emit.number(params["weight"], "weight"))
+        except emit.UnsafeValue as err:
+            problems.append((node["id"], err.field, err.reason))
+            continue
+        if NODE_TYPES[node["type"]].code and params.get("code"):
+            code_nodes.append(node["id"])
         if kind.role == "constraint":
-            constraints.append((inputs["loss"], float(params["weight"]), node["id"]))
+            constraints.append((inputs["loss"], weight, node["id"]))
         elif kind.role == "tracker":
             trackers.append((outputs["tracker"], node["id"]))
         if (kind.outputs and kind.outputs[0].type == "model") or node["type"] == "parameter":
@@ -194,13 +265,20 @@ def lower(document: dict[str, Any]) -> Program:
     if balancers:
         (node,) = balancers  # validation allows one
         labels = {n["id"]: n.get("label") or n["id"] for n in document["graph"]["nodes"]}
-        losses, weight_trackers = _balanced(node, constraints, labels, document, setup)
-        trackers.append((weight_trackers, node["id"]))
+        try:
+            losses, weight_trackers = _balanced(node, constraints, labels, document, setup)
+            trackers.append((weight_trackers, node["id"]))
+        except emit.UnsafeValue as err:
+            problems.append((node["id"], err.field, err.reason))
     setup.append(Statement(f"constraints = [{', '.join(losses)}]", None, "the problem"))
     tracked = " + ".join(name for name, _ in trackers) if trackers else "[]"
     setup.append(Statement(f"trackers = {tracked}"))
-    seed = int(document.get("seed", 42))
-    batch, model = document.get("mesh", [1, 1])
+    mesh = document.get("mesh", [1, 1])
+    try:
+        batch, model = (emit.integer(v, f"mesh/{i}", 1) for i, v in enumerate(mesh))
+    except (emit.UnsafeValue, ValueError) as err:
+        problems.append((None, "mesh", str(getattr(err, "reason", err))))
+        batch, model = "1", "1"
     setup.append(
         Statement(
             f"crux = jno.core(constraints + trackers, domain, mesh=({batch}, {model}), "
@@ -210,18 +288,35 @@ def lower(document: dict[str, Any]) -> Program:
         )
     )
     weights = [w for _, w, _ in constraints]
-    phases = [_phase(phase, trainables, weights) for phase in document["training"]["phases"]]
+    phases = []
+    for i, phase in enumerate(document["training"]["phases"]):
+        try:
+            phases.append(_phase(phase, trainables, weights, f"training/phases/{i}"))
+        except emit.UnsafeValue as err:
+            problems.append((None, err.field, err.reason))
     title = document.get("meta", {}).get("title") or "jNO Lab problem"
-    return Program(title, setup, phases, seed, trainables)
+    if not isinstance(title, str):
+        title = "jNO Lab problem"
+    program = Program(title, setup, phases, seed, trainables, code_nodes)
+    if not problems:
+        problems = allowlist.check(program)
+    if problems:
+        raise LoweringError(problems)
+    return program
+
+
+def _identifier(node_id: str, port: str) -> str:
+    """`identifier(node_id, port)`, checked to be a plain Python name."""
+    return emit.name(identifier(node_id, emit.name(port, "port")), "id")
 
 
 def _node_statements(node: dict[str, Any], ctx: EmitContext) -> list[Statement]:
     """A node's statements, the first headed by a comment naming the node."""
     kind = NODE_TYPES[node["type"]]
     title = node.get("label") or kind.title
+    head = emit.comment(f"{node['id']}: {title}")
     return [
-        Statement(code, node["id"], f"{node['id']}: {title}" if i == 0 else "")
-        for i, code in enumerate(kind.emit(ctx))
+        Statement(code, node["id"], head if i == 0 else "") for i, code in enumerate(kind.emit(ctx))
     ]
 
 
@@ -235,40 +330,79 @@ def _balanced(
     """Emit a balancer over the constraints: their weighted losses, and its weights' trackers."""
     kind = NODE_TYPES[node["type"]]
     params = {**kind.defaults(), **node.get("params", {})}
-    weights = identifier(node["id"], "weights")
+    weights = _identifier(node["id"], "weights")
     listed = "[" + ", ".join(name for name, _, _ in constraints) + "]"
     ctx = EmitContext(node["id"], params, {"losses": listed}, {"weights": weights}, document)
     setup += _node_statements(node, ctx)
-    tracked = identifier(node["id"], "tracker")
-    names = [f"{node['type']}/{labels[c]}" for _, _, c in constraints]
-    logged = ", ".join(f"{weights}[{i}].tracker(name={n!r})" for i, n in enumerate(names))
+    tracked = _identifier(node["id"], "tracker")
+    names = [emit.string(f"{node['type']}/{labels[c]}", "label") for _, _, c in constraints]
+    logged = ", ".join(f"{weights}[{i}].tracker(name={n})" for i, n in enumerate(names))
     setup.append(Statement(f"{tracked} = [{logged}]", node["id"]))
     return [f"{weights}[{i}] * {name}" for i, (name, _, _) in enumerate(constraints)], tracked
 
 
-def _schedule(value: Any) -> str:
-    if isinstance(value, int | float):
-        return f"jno.LearningRateSchedule.constant({float(value)!r})"
-    args = {k: v for k, v in value.items() if k != "kind"}
-    inner = ", ".join(f"{k}={v!r}" for k, v in args.items())
-    if value["kind"] == "dlrs":
+SCHEDULES = ("constant", "exponential", "cosine", "warmup_cosine", "piecewise_constant", "dlrs")
+"""Learning-rate kinds a phase may name (`jno.LearningRateSchedule.<kind>`, or dlrs)."""
+
+OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop", "lion", "adabelief")
+"""Optimizers a phase may name (`optax.<name>`)."""
+
+
+def schedule_keys(kind: str) -> frozenset[str]:
+    """The keyword arguments a learning-rate kind takes (from the engine's signatures)."""
+    import inspect
+
+    import jno_lab as jno
+
+    target = jno.fn.adaptive.dlrs if kind == "dlrs" else getattr(jno.LearningRateSchedule, kind)
+    params = inspect.signature(target).parameters.values()
+    keys = {p.name for p in params if p.kind is not inspect.Parameter.VAR_KEYWORD}
+    return frozenset(keys | {"min_lr", "max_lr"})
+
+
+def _literal(value: Any, field: str) -> str:
+    """An integer, a finite float, or a list of them, as a literal."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_literal(v, f"{field}/{i}") for i, v in enumerate(value)) + "]"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return emit.integer(value, field)
+    return emit.number(value, field)
+
+
+def _schedule(value: Any, where: str) -> str:
+    if not isinstance(value, dict):
+        return f"jno.LearningRateSchedule.constant({emit.number(value, where)})"
+    kind = emit.keyword(value.get("kind"), SCHEDULES, f"{where}/kind")
+    known = schedule_keys(kind)
+    inner = ", ".join(
+        f"{emit.keyword(k, known, f'{where}/{k}')}={_literal(v, f'{where}/{k}')}"
+        for k, v in value.items()
+        if k != "kind"
+    )
+    if kind == "dlrs":
         return f"jno.fn.adaptive.dlrs({inner})"
-    return f"jno.LearningRateSchedule.{value['kind']}({inner})"
+    return f"jno.LearningRateSchedule.{kind}({inner})"
 
 
-def _phase(phase: dict[str, Any], trainables: list[str], weights: list[float]) -> PhaseCode:
-    optimizer = phase.get("optimizer", "adam")
-    lr = _schedule(phase.get("learning_rate", 1e-3))
+def _phase(
+    phase: dict[str, Any], trainables: list[str], weights: list[float], where: str
+) -> PhaseCode:
+    optimizer = emit.keyword(phase.get("optimizer", "adam"), OPTIMIZERS, f"{where}/optimizer")
+    lr = _schedule(phase.get("learning_rate", 1e-3), f"{where}/learning_rate")
     configure = [Statement(f"{t}.optimizer(optax.{optimizer}, lr={lr})") for t in trainables]
-    epochs = int(phase["epochs"])
-    inner = int(phase.get("inner_steps") or _default_inner_steps(epochs))
+    epochs = int(emit.integer(phase["epochs"], f"{where}/epochs", 1))
+    given = phase.get("inner_steps")
+    inner = int(emit.integer(given, f"{where}/inner_steps", 1)) if given else None
+    inner = inner or _default_inner_steps(epochs)
     phase_weights = phase.get("weights") or (weights if any(w != 1.0 for w in weights) else None)
     batchsize = phase.get("batchsize")
     args = [str(epochs), f"inner_steps={inner}"]
     if batchsize is not None:
-        args.append(f"batchsize={int(batchsize)}")
+        batchsize = int(emit.integer(batchsize, f"{where}/batchsize", 1))
+        args.append(f"batchsize={batchsize}")
     if phase_weights is not None:
-        args.append(f"constraint_weights={[float(w) for w in phase_weights]!r}")
+        args.append(f"constraint_weights={emit.numbers(phase_weights, f'{where}/weights')}")
+        phase_weights = [float(w) for w in phase_weights]
     solve = Statement(f"stats = crux.solve({', '.join(args)})")
     return PhaseCode(configure, solve, epochs, inner, batchsize, phase_weights)
 

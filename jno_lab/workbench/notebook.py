@@ -14,6 +14,7 @@ from typing import Any
 
 import nbformat
 
+from . import emit
 from .catalogue import NODE_TYPES
 from .lowering import HEADER, Program, Statement
 
@@ -60,12 +61,13 @@ def to_notebook(program: Program, document: dict[str, Any], name: str | None = N
         "language": "python",
     }
     nb.metadata["language_info"] = {"name": "python"}
-    source = f" workbench `{name}`" if name else ""
+    # Document text in markdown: one printable line each, code spans without backticks.
+    source = f" workbench `{emit.comment(name).replace('`', chr(39))}`" if name else ""
     cells = [
         _markdown(
             "title",
-            f"# {program.title}\n\nExported from jNO Lab{source}. The cells run the same "
-            "statements as the editor's Run and its exported script; run them in order.",
+            f"# {emit.comment(program.title)}\n\nExported from jNO Lab{source}. The cells run "
+            "the same statements as the editor's Run and its exported script; run them in order.",
         )
     ]
     for key in ("imports", "geometry", "networks", "equations"):

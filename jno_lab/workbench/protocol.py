@@ -23,15 +23,21 @@ Request types (see the TypedDicts below for every field):
 `hello` {protocol}            {protocol, version}; "protocol_mismatch" when
                               the editor speaks another protocol version
 `catalogue`                   {catalogue}: the node catalogue
-`validate` {document}         {problems}: every problem of the document
+`validate` {document}         {problems, code_nodes, trusted}: problems of
+                              the document, its code nodes (text that runs
+                              as Python) and whether their code is trusted
 `preview_geometry` {document} {dimension, outline, bounds, tags, buffers,
                               truncated}: the domain's shapes and sampled
-                              points (binary buffers, float32 LE); runs
-                              the tag predicates (user code) of the geometry
+                              points (binary buffers, float32 LE); tag
+                              predicates are grammar expressions, no code
 `run` {document, dashboard?}  {started: true, status, dashboard?}: validate,
                               build, train on a background thread ("busy"
-                              while a run is active); with dashboard: true,
-                              the model id of a live dashboard widget
+                              while a run is active; "untrusted", with the
+                              `code_nodes`, when the document's code is not
+                              trusted); with dashboard: true, the model id
+                              of a live dashboard widget
+`trust` {document}            {digest, trusted: true}: the user trusts the
+                              document's code (stored for this user)
 `stop`, `pause`, `resume`     {status}: act on the run (no-ops when idle)
 `status`                      {status}
 `export` {document}           {source}: the document as a Python script
@@ -60,10 +66,15 @@ from __future__ import annotations
 import math
 from typing import Any, Literal, NotRequired, TypedDict
 
+from .trust import CodeNode
 from .validate import Problem
 
-PROTOCOL_VERSION = 1
-"""Version of this protocol; the editor sends its own in `hello`."""
+PROTOCOL_VERSION = 2
+"""Version of this protocol; the editor sends its own in `hello`.
+
+2: tag predicates and custom functions are grammar expressions; `run` refuses
+untrusted code ("untrusted"), `trust` trusts it, `validate` lists the code.
+"""
 
 COMM_TARGET = "jno_lab.workbench"
 """The comm target name the editor opens."""
@@ -83,6 +94,7 @@ ERROR_CODES: dict[str, str] = {
     "geometry": "the geometry section could not be built or sampled",
     "lowering": "the document could not be lowered to a program",
     "execution": "a statement of the program failed; node_id names its node",
+    "untrusted": "the document holds code (`code_nodes`) that the user has not trusted",
     "busy": "a run is already active: stop it first",
     "start_failed": "the training session refused the plan",
     "unknown_name": "the kernel's user namespace has no such variable",
@@ -99,6 +111,7 @@ REQUEST_FIELDS: dict[str, dict[str, type]] = {
     "validate": {"document": dict},
     "preview_geometry": {"document": dict},
     "run": {"document": dict},
+    "trust": {"document": dict},
     "stop": {},
     "pause": {},
     "resume": {},
@@ -145,7 +158,14 @@ class RunError(TypedDict):
 
 
 class RunStatus(TypedDict):
-    """A snapshot of the training session (see `Session.status`)."""
+    """A snapshot of the training session (see `Session.status`).
+
+    `nonfinite` is None, or, when a phase stopped at a step whose losses or update
+    were NaN or infinite, that step's record (`statistics.nonfinite`): `step` (its
+    index), `constraints` (the names of the non-finite losses; empty when only the
+    update was) and `where` ("loss" or "parameters"). The run then ends "failed"
+    with an error of type "NonFinite". Kernels of older versions leave the field out.
+    """
 
     state: Literal["idle", "running", "paused", "stopping", "finished", "stopped", "failed"]
     phase: int
@@ -157,6 +177,7 @@ class RunStatus(TypedDict):
     losses: list[float]
     total_loss: float | None
     error: RunError | None
+    nonfinite: NotRequired[dict[str, Any] | None]
 
 
 class BufferInfo(TypedDict):
@@ -198,7 +219,7 @@ class ValidateRequest(Request):
 
 
 class PreviewGeometryRequest(Request):
-    """`preview_geometry`: build and sample the geometry section only (tag predicates run)."""
+    """`preview_geometry`: build and sample the geometry section only (no document code runs)."""
 
     document: dict[str, Any]
 
@@ -212,6 +233,12 @@ class RunRequest(Request):
 
     document: dict[str, Any]
     dashboard: NotRequired[bool]
+
+
+class TrustRequest(Request):
+    """`trust`: the user has read the document's code (`ValidateReply.code_nodes`), trusts it."""
+
+    document: dict[str, Any]
 
 
 class StopRequest(Request):
@@ -272,6 +299,7 @@ class ErrorReply(Reply):
     error: ErrorInfo
     problems: NotRequired[list[Problem]]
     details: NotRequired[str]
+    code_nodes: NotRequired[list[CodeNode]]
     protocol: NotRequired[int]
     version: NotRequired[str]
 
@@ -290,9 +318,22 @@ class CatalogueReply(Reply):
 
 
 class ValidateReply(Reply):
-    """Reply to `validate`: empty `problems` means the document can run."""
+    """Reply to `validate`: empty `problems` means the document can run.
+
+    `code_nodes` lists the nodes whose text runs as Python; `trusted` says whether the
+    user has trusted that code (always true without code nodes).
+    """
 
     problems: list[Problem]
+    code_nodes: list[CodeNode]
+    trusted: bool
+
+
+class TrustReply(Reply):
+    """Reply to `trust`: the document's code is trusted from now on (`digest` of it)."""
+
+    digest: str
+    trusted: bool
 
 
 class PreviewGeometryReply(Reply):

@@ -6,6 +6,10 @@ Stop and pause act at chunk boundaries: every `inner_steps` steps the training
 thread looks at the requests made from other threads. Listeners get events
 (`started`, `phase`, `progress`, `paused`, `resumed`, `finished`, `stopped`,
 `failed`) with a snapshot of `Session.status`.
+
+A phase that goes non-finite (NaN or inf losses or parameters; `core.solve`
+stops at the last finite step) ends the plan: the run fails with the error type
+"NonFinite" and `status["nonfinite"]` holds the solver's record.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Any
 import jax
 
 from .._solver.callbacks import Callback
+from .._solver.step import nonfinite_message
 
 __all__ = ["Phase", "Session"]
 
@@ -105,6 +110,7 @@ class Session:
         self._losses: list[float] = []
         self._total_loss: float | None = None
         self._error: dict[str, str] | None = None
+        self._nonfinite: dict[str, Any] | None = None
         self._t_start: float | None = None
         self._t_end: float | None = None
         self._paused_total = 0.0
@@ -141,6 +147,7 @@ class Session:
             "losses": list(self._losses),
             "total_loss": self._total_loss,
             "error": dict(self._error) if self._error is not None else None,
+            "nonfinite": dict(self._nonfinite) if self._nonfinite is not None else None,
         }
 
     # -- public API ----------------------------------------------------------------------
@@ -153,8 +160,11 @@ class Session:
         `phases`, `step` (steps done in this run), `total_steps` (sum of the
         phases' epochs), `elapsed_s` (pauses excluded), `eta_s` (None until a
         step time could be measured), `losses` (last per-constraint losses),
-        `total_loss`, and `error` (None, or a dict with `type`, `message` and
-        `traceback` when the run failed).
+        `total_loss`, `error` (None, or a dict with `type`, `message` and
+        `traceback` when the run failed) and `nonfinite` (None, or the record of
+        the step that went non-finite, `statistics.nonfinite`: `step`,
+        `constraints`, `where`; the run then failed with error type
+        "NonFinite").
         """
         with self._lock:
             return self._snapshot()
@@ -328,7 +338,10 @@ class Session:
                     phase.configure()
                 if self._stop_requested:
                     break
-                self._solve(crux, phase, base)
+                nonfinite = self._solve(crux, phase, base)
+                if nonfinite is not None:
+                    self._fail_nonfinite(index, phase, nonfinite)
+                    return
                 if self._stop_requested:
                     break
         except BaseException as exc:  # even SystemExit: never leave the session wedged
@@ -349,7 +362,23 @@ class Session:
             final = self._snapshot()
         self._emit(final["state"], final)
 
-    def _solve(self, crux: Any, phase: Phase, base: int) -> None:
+    def _fail_nonfinite(self, index: int, phase: Phase, record: dict[str, Any]) -> None:
+        """End the run as failed: phase `index` stopped at a non-finite step."""
+        label = f"phase {index}" + (f" ({phase.name!r})" if phase.name else "")
+        with self._lock:
+            self._state = "failed"
+            self._t_end = time.monotonic()
+            self._nonfinite = dict(record)
+            self._error = {
+                "type": "NonFinite",
+                "message": f"{label}: {nonfinite_message(record)}",
+                "traceback": "",
+            }
+            final = self._snapshot()
+        self._emit("failed", final)
+
+    def _solve(self, crux: Any, phase: Phase, base: int) -> dict[str, Any] | None:
+        """One phase's `solve()`; returns its non-finite record, if it stopped so."""
         logs = crux.stats.training_logs
         n_logs = len(logs)
         with self._lock:
@@ -373,12 +402,15 @@ class Session:
                     self._losses = [float(v) for v in log["losses"][-1]]
                     self._total_loss = float(log["total_loss"][-1])
                 self._step = base + len(log["total_loss"])
+                return log.get("nonfinite")
+        return None
 
     def _on_chunk(self, base: int, done: int, at_boundary: bool, records: dict[str, Any]) -> bool:
         """Book one chunk; returns True when training should stop."""
         now = time.monotonic()
         due = now - self._last_emit >= self.progress_interval
         fetch = due or (at_boundary and self._pause_pending())
+        fetch = fetch and records["total"].shape[0] > 0  # no rows: a chunk cut at step 0
         values = jax.device_get((records["total"], records["losses"])) if fetch else None
         with self._lock:
             self._step = base + done
@@ -408,12 +440,19 @@ class _Hook(Callback):
         self.inner_steps = inner_steps
         self.base = base
         self.done = 0
+        self.origin = 0
+
+    def on_training_start(self, solver: Any) -> None:
+        self.origin = int(getattr(solver, "step_count", 0))
 
     def on_epoch_end(self, solver: Any, step: int, records: dict[str, Any]) -> None:
-        # records hold this chunk's steps; their shape is known without a device sync.
-        # Chunks may be shorter than inner_steps (host-side weight schedules run one
-        # step per chunk): act only at multiples of inner_steps.
-        self.done += int(records["total"].shape[0])
+        # `step` counts the steps applied so far. Chunks may be shorter than inner_steps
+        # (host-side weight schedules run one step per chunk): act only at multiples of
+        # inner_steps.
+        self.done = int(step) - self.origin
+        if getattr(solver, "nonfinite", None) is not None:
+            # the chunk's records end with the step that was not applied: leave it out
+            records = {"total": records["total"][:-1], "losses": records["losses"][:-1]}
         at_boundary = self.done % self.inner_steps == 0
         if self.session._on_chunk(self.base, self.done, at_boundary, records):
             solver.stop_training = True

@@ -1,3 +1,4 @@
+import type { ISignal } from '@lumino/signaling';
 import * as React from 'react';
 
 import type { ConnectionState, WorkbenchClient } from '../kernel/client';
@@ -28,6 +29,10 @@ export interface IEditorViewProps {
   headerExtra?: React.ReactNode;
   /** Set when the file could not be read as a workbench document. */
   loadError?: string;
+  /** Notices shown between the header and the views (untrusted code, ...). */
+  notices?: React.ReactNode;
+  /** Emits node ids to show: the graph view opens and centres the node. */
+  showNode?: ISignal<unknown, string>;
 }
 
 const CONNECTION_TEXT: Record<ConnectionState, string> = {
@@ -76,6 +81,20 @@ export function EditorView(props: IEditorViewProps): JSX.Element {
     setView('graph');
     window.requestAnimationFrame(() => model.focusNode(id));
   };
+  const { showNode } = props;
+  React.useEffect(() => {
+    if (!showNode) {
+      return;
+    }
+    const slot = (_: unknown, id: string): void => {
+      setView('graph');
+      window.requestAnimationFrame(() => model.focusNode(id));
+    };
+    showNode.connect(slot);
+    return () => {
+      showNode.disconnect(slot);
+    };
+  }, [showNode, model]);
   const onKeyDown = (event: React.KeyboardEvent): void => {
     if (isEditable(event.target)) {
       return;
@@ -152,6 +171,9 @@ export function EditorView(props: IEditorViewProps): JSX.Element {
         </span>
         <span className="jp-JnoLab-spacer" />
         {props.headerExtra}
+      </div>
+      <div className="jp-JnoLab-banners" aria-live="polite">
+        {props.notices}
       </div>
       <div className="jp-JnoLab-views">
         {views.map(v => (

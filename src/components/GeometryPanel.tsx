@@ -20,6 +20,7 @@ import {
   setSampling,
   setTime
 } from '../model/geometryEdits';
+import { PREDICATE_HELP, tagProblems } from '../model/fieldHelp';
 import type { GeometryPreview } from '../model/geometryPreview';
 import type { WorkbenchModel } from '../model/workbenchModel';
 import { CheckField, NumberField, SelectField, TextField } from './fields';
@@ -255,6 +256,8 @@ function TagRow(props: {
 }): JSX.Element {
   const { model, tag, index } = props;
   const kind = tagKind(tag);
+  const problems = useSignal(model.problemsChanged, () => model.problems);
+  const errors = tagProblems(problems, tag.name);
   const sampling = props.geometry.sampling ?? {};
   const color = TAG_COLORS[(index + 2) % TAG_COLORS.length];
   return (
@@ -301,7 +304,11 @@ function TagRow(props: {
       </div>
       {kind === 'predicate' && (
         <TextField
-          label="predicate in x, y (Python)"
+          label={PREDICATE_HELP.label}
+          title="the points of the domain where this expression of x and y is true"
+          hint={PREDICATE_HELP.hint}
+          errors={errors}
+          code
           value={tag.predicate ?? ''}
           onChange={predicate =>
             model.edit(
@@ -484,7 +491,7 @@ export function GeometryPanel(props: IGeometryPanelProps): JSX.Element {
         <button
           type="button"
           className="jp-JnoLab-button"
-          title="Add a tag of the points where a Python expression in x, y is true"
+          title="Add a tag of the points where an expression of x and y is true (e.g. x < 0.5 and y > 0)"
           onClick={() =>
             model.edit(d => addTag(d, { predicate: 'x < 0.5' }, 'region')[0])
           }

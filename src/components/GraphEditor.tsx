@@ -100,7 +100,8 @@ class FlowNodeCache {
       inputs: catalogue.inputs(node),
       outputs: catalogue.outputs(node),
       problems: problems ?? [],
-      summary: summary(node)
+      summary: summary(node),
+      code: !!spec?.code && node.params?.code === true
     };
     const [x, y] = node.position ?? [0, 0];
     const flow: WorkbenchFlowNode = {

@@ -2,6 +2,7 @@ import * as React from 'react';
 
 import type { IGraphNode } from '../document/types';
 import type { Catalogue, IParamSchema } from '../model/catalogue';
+import { functionFieldHelp, type IFieldHelp } from '../model/fieldHelp';
 import { setLabel, setParam } from '../model/graphEdits';
 import type { WorkbenchModel } from '../model/workbenchModel';
 import { CheckField, NumberField, SelectField, TextField } from './fields';
@@ -26,12 +27,17 @@ function ParamField(props: {
   schema: IParamSchema;
   value: unknown;
   multiline: boolean;
+  /** Label and hint replacing the parameter's name. */
+  help: IFieldHelp | null;
+  /** The kernel's problems of this parameter. */
+  errors: string[];
   onChange: (value: unknown) => void;
 }): JSX.Element {
-  const { name, schema, value, onChange } = props;
+  const { schema, value, onChange, help, errors } = props;
+  const name = help?.label ?? props.name;
   const kinds = types(schema);
   const nullable = kinds.includes('null');
-  const title = schema.description ?? name;
+  const title = schema.description ?? props.name;
   if (schema.enum) {
     const options = schema.enum.map(String);
     return (
@@ -50,6 +56,7 @@ function ParamField(props: {
         label={name}
         title={title}
         value={!!value}
+        hint={help?.hint}
         onChange={onChange}
       />
     );
@@ -75,6 +82,8 @@ function ParamField(props: {
         title={title}
         value={typeof value === 'string' ? value : ''}
         multiline={props.multiline}
+        hint={help?.hint}
+        errors={errors}
         onChange={onChange}
       />
     );
@@ -117,7 +126,15 @@ export function Inspector(props: IInspectorProps): JSX.Element {
     );
   }
   const spec = catalogue.get(node.type);
-  const nodeProblems = problems.filter(p => p.node_id === node.id);
+  const params = spec?.params.properties ?? {};
+  const ownProblems = problems.filter(p => p.node_id === node.id);
+  const fieldErrors = (name: string): string[] =>
+    ownProblems.filter(p => p.port === name).map(p => p.message);
+  const nodeProblems = ownProblems.filter(p => !p.port || !(p.port in params));
+  const current = {
+    inputs: catalogue.param(node, 'inputs'),
+    code: catalogue.param(node, 'code')
+  };
   return (
     <aside className="jp-JnoLab-inspector" aria-label="Inspector">
       <h2>{spec?.title ?? node.type}</h2>
@@ -144,6 +161,8 @@ export function Inspector(props: IInspectorProps): JSX.Element {
             schema={schema}
             value={catalogue.param(node, name)}
             multiline={spec.code && name !== 'name'}
+            help={spec.code ? functionFieldHelp(name, current) : null}
+            errors={fieldErrors(name)}
             onChange={value =>
               model.edit(d => setParam(d, catalogue, node.id, name, value), {
                 coalesce: `${node.id}.${name}`

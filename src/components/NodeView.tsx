@@ -16,6 +16,8 @@ export interface INodeData extends Record<string, unknown> {
   problems: string[];
   /** A short line of parameter values. */
   summary: string;
+  /** Whether the node's text runs as Python code (it needs the user's trust). */
+  code: boolean;
 }
 
 /** A graph node as React Flow stores it. */
@@ -64,6 +66,14 @@ function NodeViewImpl(props: NodeProps<WorkbenchFlowNode>): JSX.Element {
         <span className="jp-JnoLab-nodeTitle">
           {data.node.label || data.title}
         </span>
+        {data.code && (
+          <span
+            className="jp-JnoLab-nodeCode"
+            title="Python code: it runs only once you trust this document"
+          >
+            Python
+          </span>
+        )}
         <span className="jp-JnoLab-nodeId">{data.node.id}</span>
       </div>
       {data.summary && (

@@ -47,6 +47,12 @@ export function RunBar(props: IRunBarProps): JSX.Element {
   const active = runs.active;
   const fraction =
     status && status.total_steps ? status.step / status.total_steps : 0;
+  const nonFinite = runs.nonFinite;
+  const failure = nonFinite
+    ? `: ${nonFinite.short}`
+    : status?.error
+      ? `: ${status.error.type}: ${status.error.message}`
+      : '';
   return (
     <div className="jp-JnoLab-runBar" role="toolbar" aria-label="Run">
       <button
@@ -91,10 +97,11 @@ export function RunBar(props: IRunBarProps): JSX.Element {
       <span
         className={`jp-JnoLab-runStatus jp-mod-${state}`}
         data-state={state}
-        title={status?.error?.message ?? ''}
+        data-nonfinite={nonFinite ? 'true' : undefined}
+        title={nonFinite?.message ?? status?.error?.message ?? ''}
       >
         {describeStatus(status)}
-        {status?.error && `: ${status.error.type}: ${status.error.message}`}
+        {failure}
       </span>
       <progress
         className="jp-JnoLab-runProgress"

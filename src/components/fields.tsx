@@ -82,32 +82,101 @@ export interface ITextFieldProps {
   multiline?: boolean;
   title?: string;
   placeholder?: string;
+  /** A line of help under the field. */
+  hint?: string;
+  /** Problems of the value (from the kernel), shown under the field. */
+  errors?: string[];
+  /** Monospace text (code, expressions). */
+  code?: boolean;
+}
+
+/** Ids of the hint and the errors of a field, for `aria-describedby`. */
+function useDescription(
+  hint: string | undefined,
+  errors: string[] | undefined
+): { hintId: string; errorId: string; describedBy: string | undefined } {
+  const id = React.useId();
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-errors`;
+  const ids = [hint ? hintId : '', errors?.length ? errorId : ''];
+  return {
+    hintId,
+    errorId,
+    describedBy: ids.filter(Boolean).join(' ') || undefined
+  };
+}
+
+/** The hint and the errors of a field. */
+function Description(props: {
+  hint?: string;
+  errors?: string[];
+  hintId: string;
+  errorId: string;
+}): JSX.Element {
+  return (
+    <>
+      {props.errors && props.errors.length > 0 && (
+        <span className="jp-JnoLab-fieldError" id={props.errorId}>
+          {props.errors.join('; ')}
+        </span>
+      )}
+      {props.hint && (
+        <span className="jp-JnoLab-fieldHint" id={props.hintId}>
+          {props.hint}
+        </span>
+      )}
+    </>
+  );
 }
 
 /** A text input (or text area). */
 export function TextField(props: ITextFieldProps): JSX.Element {
+  const invalid = !!props.errors?.length;
+  const { hintId, errorId, describedBy } = useDescription(
+    props.hint,
+    props.errors
+  );
+  const classes = ['jp-mod-styled'];
+  if (props.multiline || props.code) {
+    classes.push('jp-JnoLab-code');
+  }
+  if (invalid) {
+    classes.push('jp-mod-invalid');
+  }
   return (
     <label className="jp-JnoLab-field" title={props.title}>
       <span className="jp-JnoLab-fieldLabel">{props.label}</span>
       {props.multiline ? (
         <textarea
-          className="jp-mod-styled jp-JnoLab-code"
+          className={classes.join(' ')}
           value={props.value}
           aria-label={props.label}
+          aria-invalid={invalid || undefined}
+          aria-describedby={describedBy}
           rows={5}
+          spellCheck={false}
           placeholder={props.placeholder}
           onChange={e => props.onChange(e.target.value)}
         />
       ) : (
         <input
-          className="jp-mod-styled"
+          className={classes.join(' ')}
           type="text"
           value={props.value}
           aria-label={props.label}
+          aria-invalid={invalid || undefined}
+          aria-describedby={describedBy}
+          spellCheck={props.code ? false : undefined}
           placeholder={props.placeholder}
           onChange={e => props.onChange(e.target.value)}
         />
       )}
+      <Description
+        hint={props.hint}
+        errors={props.errors}
+        hintId={hintId}
+        errorId={errorId}
+      />
     </label>
   );
 }
@@ -148,19 +217,34 @@ export interface ICheckFieldProps {
   value: boolean;
   onChange: (value: boolean) => void;
   title?: string;
+  /** A line of help under the checkbox. */
+  hint?: string;
 }
 
 /** A checkbox. */
 export function CheckField(props: ICheckFieldProps): JSX.Element {
-  return (
+  const { hintId, describedBy } = useDescription(props.hint, undefined);
+  const box = (
     <label className="jp-JnoLab-field jp-JnoLab-check" title={props.title}>
       <input
         type="checkbox"
         checked={props.value}
         aria-label={props.label}
+        aria-describedby={describedBy}
         onChange={e => props.onChange(e.target.checked)}
       />
       <span className="jp-JnoLab-fieldLabel">{props.label}</span>
     </label>
+  );
+  if (!props.hint) {
+    return box;
+  }
+  return (
+    <div className="jp-JnoLab-checkWithHint">
+      {box}
+      <span className="jp-JnoLab-fieldHint" id={hintId}>
+        {props.hint}
+      </span>
+    </div>
   );
 }

@@ -49,7 +49,13 @@ export interface IReceived<M extends KernelMessage = KernelMessage> {
 
 /** Progress, as the kernel keeps it in the `status` trait. */
 export interface IStatus {
+  /**
+   * "idle", "running", "pausing", "paused", "stopped", "finished" or
+   * "nonfinite" (the run stopped at a NaN or infinite step).
+   */
   state?: string;
+  /** Why the run ended, e.g. "non-finite at step 1234 (pde)"; empty otherwise. */
+  message?: string;
   phase?: number;
   step?: number;
   total?: number | null;

@@ -54,9 +54,14 @@ export function progressText(status: IStatus): string {
   const total = status.total ? ` / ${status.total}` : '';
   const rate = status.rate ? `${status.rate.toFixed(1)} steps/s` : '– steps/s';
   const phase = status.phase ? `phase ${status.phase}` : 'no run yet';
+  // a run that stopped at a non-finite step says where instead of its state
+  const state =
+    status.state === 'nonfinite' && status.message
+      ? status.message
+      : (status.state ?? 'idle');
   return (
     `step ${step}${total} · ${rate} · elapsed ${seconds(status.elapsed)} · ` +
-    `ETA ${seconds(status.eta)} · ${phase} · ${status.state ?? 'idle'}`
+    `ETA ${seconds(status.eta)} · ${phase} · ${state}`
   );
 }
 

@@ -46,7 +46,7 @@ export type CsgNode = string | ICsgOperation;
 /** A named boundary or region tag. */
 export interface ITag {
   name: string;
-  /** A Python expression in x, y selecting the points. */
+  /** An expression of x, y (the predicate grammar, not Python) selecting the points. */
   predicate?: string;
   /** Boundary segments [[a, b], ...]. */
   edges?: [Point, Point][];

@@ -8,6 +8,7 @@ import { PromiseDelegate, UUID } from '@lumino/coreutils';
 import type { IDisposable } from '@lumino/disposable';
 import { type ISignal, Signal } from '@lumino/signaling';
 
+import type { IWorkbenchDocument } from '../document/types';
 import {
   COMM_TARGET,
   type IReplies,
@@ -15,6 +16,7 @@ import {
   type IReplyWithBuffers,
   type IRequests,
   type IRunEvent,
+  type ITrustReply,
   PROTOCOL_VERSION,
   REGISTER_CODE
 } from '../protocol';
@@ -99,6 +101,17 @@ export class WorkbenchClient implements IDisposable {
     return this._send(comm, type, fields, options) as Promise<
       IReplyWithBuffers<IReplies[K]>
     >;
+  }
+
+  /**
+   * Trust the code of `document` (its code nodes, as `validate` lists them):
+   * the kernel stores the digest of that code for this user, so the document
+   * runs from now on until its code changes. Send exactly the document whose
+   * code the user has read.
+   */
+  async trust(document: IWorkbenchDocument): Promise<ITrustReply> {
+    const { reply } = await this.request('trust', { document });
+    return reply;
   }
 
   /** Close the comm and stop reconnecting. */

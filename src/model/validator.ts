@@ -1,10 +1,12 @@
 /**
  * Validation by the kernel: a `validate` request, debounced after edits, whose
- * problems go to the model.
+ * problems go to the model (and what it says of the document's code, to the
+ * code trust).
  */
 import { type ISignal, Signal } from '@lumino/signaling';
 
 import type { WorkbenchClient } from '../kernel/client';
+import type { CodeTrust } from './codeTrust';
 import type { WorkbenchModel } from './workbenchModel';
 
 /** Where validation stands. */
@@ -16,9 +18,14 @@ export const VALIDATE_DEBOUNCE_MS = 300;
 
 /** Validates the document of a model through a client, after every change. */
 export class Validator {
-  constructor(model: WorkbenchModel, client: WorkbenchClient) {
+  constructor(
+    model: WorkbenchModel,
+    client: WorkbenchClient,
+    trust: CodeTrust | null = null
+  ) {
     this._model = model;
     this._client = client;
+    this._trust = trust;
     model.changed.connect(this.schedule, this);
     client.connected.connect(this.schedule, this);
     client.stateChanged.connect(this._onConnection, this);
@@ -61,6 +68,7 @@ export class Validator {
         return;
       }
       this._model.setProblems(reply.problems);
+      this._trust?.update(reply.code_nodes ?? [], reply.trusted ?? true);
       this._set(reply.problems.length ? 'invalid' : 'valid');
     } catch (error) {
       if (generation !== this._generation) {
@@ -95,6 +103,7 @@ export class Validator {
 
   private _model: WorkbenchModel;
   private _client: WorkbenchClient;
+  private _trust: CodeTrust | null;
   private _timer = 0;
   private _generation = 0;
   private _state: ValidationState = 'waiting';

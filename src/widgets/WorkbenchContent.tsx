@@ -3,23 +3,27 @@ import { PathExt } from '@jupyterlab/coreutils';
 import type { DocumentRegistry } from '@jupyterlab/docregistry';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { Contents } from '@jupyterlab/services';
+import { type ISignal, Signal } from '@lumino/signaling';
 import { SplitPanel } from '@lumino/widgets';
 import * as React from 'react';
 
 import { DevicesPanel } from '../components/DevicesPanel';
 import { EditorView } from '../components/EditorView';
 import { GeometryEditor } from '../components/GeometryEditor';
+import { CodeNotice, NonFiniteNotice } from '../components/Notices';
 import { RunBar } from '../components/RunBar';
 import { TrainingPlan } from '../components/TrainingPlan';
 import { parseDocument, serialize } from '../document/types';
 import { WorkbenchClient } from '../kernel/client';
 import { CATALOGUE } from '../model/catalogue';
+import { CodeTrust, type ICodeReview } from '../model/codeTrust';
 import { GeometryPreview } from '../model/geometryPreview';
 import { RunController } from '../model/runController';
 import { Validator } from '../model/validator';
 import { WorkbenchModel } from '../model/workbenchModel';
 import { newDocument } from '../document/types';
 import { ClassNames } from '../tokens';
+import { showCodeReview } from './codeReviewDialog';
 import { DashboardArea } from './DashboardArea';
 
 /** What an editor needs from the application. */
@@ -48,6 +52,16 @@ class EditorReactWidget extends ReactWidget {
         client={owner.client}
         validator={owner.validator}
         loadError={owner.loadError}
+        showNode={owner.showNodeRequested}
+        notices={
+          <>
+            <CodeNotice
+              trust={owner.trust}
+              onReview={() => void owner.reviewCode()}
+            />
+            <NonFiniteNotice runs={owner.runs} />
+          </>
+        }
         extraViews={[
           {
             id: 'geometry',
@@ -99,8 +113,12 @@ export class WorkbenchContent extends SplitPanel {
     this._context = context;
     this.model = new WorkbenchModel(newDocument());
     this.client = new WorkbenchClient(context.sessionContext);
-    this.validator = new Validator(this.model, this.client);
+    this.trust = new CodeTrust(this.client);
+    this.validator = new Validator(this.model, this.client, this.trust);
     this.runs = new RunController(this.model, this.client);
+    this.runs.trustRequired.connect(
+      (_, review) => void this.reviewCode(review)
+    );
     this.preview = new GeometryPreview(this.model, this.client);
     this._view = new EditorReactWidget(this);
     this.addWidget(this._view);
@@ -134,6 +152,8 @@ export class WorkbenchContent extends SplitPanel {
   readonly model: WorkbenchModel;
   /** The connection to the kernel's workbench comm. */
   readonly client: WorkbenchClient;
+  /** What the kernel says of the document's code, and the user's trust in it. */
+  readonly trust: CodeTrust;
   /** Kernel validation after edits. */
   readonly validator: Validator;
   /** Training runs of the document. */
@@ -144,6 +164,42 @@ export class WorkbenchContent extends SplitPanel {
   /** Where the last export wrote, or why it failed. */
   get exportMessage(): string {
     return this._exportMessage;
+  }
+
+  /** Emits the id of a node to show in the graph. */
+  get showNodeRequested(): ISignal<this, string> {
+    return this._showNode;
+  }
+
+  /**
+   * Review the document's code in a dialog: the code of `review` (a refused
+   * run's document) or, without one, of the document as it is now. Trusting
+   * trusts exactly the reviewed document's code; "Trust and run" runs after.
+   */
+  async reviewCode(review?: ICodeReview): Promise<void> {
+    if (this.trust.reviewing) {
+      return;
+    }
+    let shown = review;
+    if (!shown) {
+      try {
+        shown = await this.trust.snapshot(this.model.document);
+      } catch {
+        return; // the kernel is gone: the notice goes with the validation
+      }
+      if (!shown.codeNodes.length || this.trust.trusted) {
+        return; // nothing to review (any more): the notice has gone
+      }
+    }
+    await this.trust.review(
+      shown,
+      r =>
+        showCodeReview(r, {
+          onShowNode: id => this._showNode.emit(id)
+        }),
+      () => this.runs.run()
+    );
+    void this.validator.validateNow();
   }
 
   /** The dashboard output area (null without a renderer registry). */
@@ -216,6 +272,7 @@ export class WorkbenchContent extends SplitPanel {
       return;
     }
     this.runs.dispose();
+    this.trust.dispose();
     this.preview.dispose();
     this.validator.dispose();
     this.client.dispose();
@@ -251,6 +308,7 @@ export class WorkbenchContent extends SplitPanel {
   private _context: DocumentRegistry.IContext<DocumentRegistry.ICodeModel>;
   private _services: IWorkbenchServices;
   private _dashboard: DashboardArea | null = null;
+  private _showNode = new Signal<this, string>(this);
   private _exportMessage = '';
   private _view: EditorReactWidget;
   private _loadError = '';

@@ -1,6 +1,9 @@
 """Persistence: orbax checkpoints, exact resume, crux.checkpoints, solver and statistics files."""
 
+import json
 import os
+import pickle
+from pathlib import Path
 
 import jax
 import numpy as np
@@ -10,6 +13,7 @@ import pytest
 import jno_lab as jno
 from jno_lab import LearningRateSchedule as lrs
 from jno_lab import WeightSchedule as ws
+from jno_lab._solver import checkpoint as ckpt
 from jno_lab.utils.callbacks import CheckpointCallback
 
 K = 3  # steps per checkpoint: 2K with checkpoints, then K resumed == 3K uninterrupted
@@ -122,7 +126,9 @@ def test_saved_solver_evaluates_identically_and_trains_on(tmp_path):
     assert loaded.stats.epoch.tolist() == crux.stats.epoch.tolist()
     u = next(t for t in loaded.trainables if t.describe() == "u")
     assert u is not net  # a new object: attach optimizers again
+    assert not u.has_optimizer  # optimizers are code (closures): not in the file
     u.set_optimizer(optax.adam, lr=lrs(1e-3))
+    next(t for t in loaded.trainables if t.describe() == "c").set_optimizer(optax.sgd(0.1))
     stats = _solve(loaded, 2)
     assert stats.epoch.tolist()[-2:] == [2, 3]
     assert not os.path.exists(str(path) + ".tmp")
@@ -160,3 +166,63 @@ def test_bad_checkpoint_inputs_are_clear_errors(tmp_path):
     small.stats.save(tmp_path / "stats.pkl")
     with pytest.raises(ValueError, match=r"not a solver written by crux\.save"):
         jno.core.load(tmp_path / "stats.pkl")
+
+
+def _largest_file(folder: Path) -> Path:
+    return max((p for p in folder.rglob("*") if p.is_file()), key=lambda p: p.stat().st_size)
+
+
+def test_resume_skips_a_damaged_newest_step_with_a_warning(tmp_path):
+    first, net, c = _build()
+    _solve(first, K, callbacks=[CheckpointCallback(tmp_path, every=K)])
+    at_k = _params(net, c)
+    _solve(first, K, callbacks=[CheckpointCallback(tmp_path, every=K)])
+    newest = tmp_path / str(2 * K)
+    data = _largest_file(newest / "state")  # the array data of the newest step
+    data.write_bytes(data.read_bytes()[: data.stat().st_size // 2])
+    with pytest.warns(UserWarning, match=rf"skipping checkpoint step {2 * K} in .*trying step {K}"):
+        resumed, net2, c2 = _build(resume_from=str(tmp_path))
+    assert resumed.step_count == K
+    for got, want in zip(_params(net2, c2), at_k, strict=True):
+        np.testing.assert_array_equal(got, want)
+    # training on into the same folder writes a sound step in place of the damaged one
+    stats = _solve(resumed, K, callbacks=[CheckpointCallback(tmp_path, every=K)])
+    assert stats.epoch.tolist() == list(range(K, 2 * K))
+    assert ckpt.read(tmp_path)[1]["step"] == 2 * K
+    # named directly, a damaged step is the only choice: an error naming it
+    bad_meta = newest / "meta" / "metadata"
+    bad_meta.write_text(bad_meta.read_text()[:10])
+    with pytest.raises(ValueError, match=rf"cannot read the checkpoint {newest}.*metadata.*JSON"):
+        _build(resume_from=str(newest))
+
+
+def test_a_root_of_damaged_steps_is_a_clear_error(tmp_path):
+    first, _, _ = _build()
+    _solve(first, K, callbacks=[CheckpointCallback(tmp_path, every=K)])
+    meta = tmp_path / str(K) / "state" / "_METADATA"
+    meta.write_bytes(b"\x00" * 16)
+    with pytest.raises(ValueError, match=rf"no checkpoint in .* can be read: .*{K}.*_METADATA"):
+        _build(resume_from=str(tmp_path))
+
+
+def test_checkpoint_metadata_is_never_unpickled(tmp_path):
+    p = jno.np.parameter((1,), init=0.0, name="p").optimizer(optax.sgd(0.1))
+    dom = jno.domain.from_array({"interior": [[0.0]]})
+    crux = jno.core([(p - 1.0).mse], dom, checkpoint_dir=str(tmp_path / "run"))
+    crux.solve(1)
+    step = tmp_path / "run" / "1"
+    marker = tmp_path / "marker.txt"
+
+    class Marker:
+        def __reduce__(self):
+            return (Path.write_text, (marker, "ran"))
+
+    for name in ("meta/metadata", "state/_METADATA"):
+        original = (step / name).read_bytes()
+        json.loads(original)  # orbax keeps these as JSON
+        (step / name).write_bytes(pickle.dumps(Marker()))
+        q = jno.np.parameter((1,), init=0.0, name="p")
+        with pytest.raises(ValueError, match=rf"{name}: not valid JSON"):
+            jno.core([(q - 1.0).mse], dom, resume_from=str(step))
+        assert not marker.exists()
+        (step / name).write_bytes(original)

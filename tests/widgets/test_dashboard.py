@@ -293,6 +293,39 @@ def test_outside_a_notebook_a_progress_bar_is_shown(problem: Problem, capsys):
     assert dash._bar.bar.n == 20
 
 
+def test_a_nonfinite_run_is_shown_as_such_without_its_bad_step():
+    dom = jno.domain(constructor=jno.domain.line(mesh_size=0.25))
+    (x,) = dom.variable("interior")
+    net = jno.nn.wrap(jno.nn.mlp(1, 1, hidden=4, depth=1, key=jax.random.PRNGKey(0)), name="u")
+    net.optimizer(optax.sgd(1.0))
+    p = jno.np.parameter((1,), init=0.0, name="p").optimizer(optax.sgd(1.1))
+    # the parameter's loss grows by 1.44 per step until it overflows; the network's is fine
+    crux = jno.core([(net(x) - x).mse * 0.0, (p - 3.0).mse], dom)
+    dash = Dashboard(rate=1000.0, field_every=0.0)
+    recorder = record(dash)
+    with pytest.warns(jno.NonFiniteWarning):
+        stats = crux.solve(400, inner_steps=20, callbacks=[dash])
+    bad = stats.nonfinite["step"]
+    assert 20 < bad < 400
+    assert dash.status["state"] == "nonfinite"
+    assert dash.status["message"] == f"non-finite at step {bad} ({crux.constraint_names[1]})"
+    assert dash.status["step"] == bad
+    assert dash.history.steps_done == bad
+    got = _front_end_state(recorder)
+    np.testing.assert_array_equal(got["losses"]["step"], np.arange(bad))
+    np.testing.assert_array_equal(got["losses"]["c1"], stats.losses[:, 1])
+    assert np.isfinite(got["losses"]["total"]).all()
+    assert dash._bar is not None  # outside a notebook: the bar counts the applied steps
+    assert dash._bar.bar.n == bad
+    # a later finite run of the same dashboard clears the message
+    p.optimizer(optax.sgd(0.0))
+    net.optimizer(optax.sgd(0.0))
+    crux2 = jno.core([(net(x) - x).mse], dom)
+    crux2.solve(20, inner_steps=20, callbacks=[dash])
+    assert dash.status["state"] == "finished"
+    assert dash.status["message"] == ""
+
+
 def test_attach_reports_every_later_solve(problem: Problem):
     dash = Dashboard.attach(problem.crux, field_every=1e9)
     try:

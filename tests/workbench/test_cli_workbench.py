@@ -2,6 +2,7 @@
 
 import io
 import json
+import math
 from pathlib import Path
 
 import jax
@@ -23,6 +24,7 @@ from jno_lab.workbench.lowering import lower
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.jnolab"))
 PNG = b"\x89PNG\r\n\x1a\n"
 STAT_KEYS = {
+    "nonfinite",
     "title",
     "epochs",
     "training_time",
@@ -242,7 +244,7 @@ def test_run_reports_code_that_fails_in_training(tmp_path, capsys):
     assert main(["run", str(path)]) == 1  # caught by validation
     assert "bad:expression:" in capsys.readouterr().err
 
-    doc["graph"]["nodes"][-1]["params"]["expression"] = "undefined_name(a)"
+    doc["graph"]["nodes"][-1]["params"].update(expression="undefined_name(a)", code=True)
     doc["graph"]["nodes"] += [
         {"id": "bad_loss", "type": "loss"},
         {"id": "bc", "type": "constraint"},
@@ -253,7 +255,9 @@ def test_run_reports_code_that_fails_in_training(tmp_path, capsys):
         {"source": "bad_loss", "sourcePort": "loss", "target": "bc", "targetPort": "loss"},
     ]
     save(doc, path)
-    assert main(["run", str(path), "--no-progress"]) == 1
+    assert main(["run", str(path), "--no-progress"]) == 1  # code, not trusted: nothing runs
+    assert "is not trusted" in capsys.readouterr().err
+    assert main(["run", str(path), "--no-progress", "--trust"]) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert "error: the run failed: NameError: name 'undefined_name' is not defined" in err
@@ -369,3 +373,56 @@ def test_statistics_are_plain_json_numbers(tiny, tmp_path):
     record = json.loads(text)
     assert record == json.loads(json.dumps(result.statistics))
     assert np.isfinite(record["history"]["total_loss"]).all()
+
+
+@pytest.mark.parametrize("kind", ["file", "under_a_file"])
+def test_run_checks_the_output_folder_before_training(kind, tiny, tmp_path, capsys):
+    blocker = tmp_path / "taken"
+    blocker.write_text("a file")
+    out = blocker if kind == "file" else blocker / "sub"
+    assert main(["run", str(tiny), "--no-progress", "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert "steps in" not in captured.out  # refused before training
+    err = captured.err
+    assert f"--out {out}" in err
+    assert "Traceback" not in err
+    assert blocker.read_text() == "a file"
+
+
+def diverging_document() -> dict:
+    """SGD at a huge rate on (p - 3)^2: p - 3 grows by -2e6 a step, inf within ten steps."""
+    doc = tiny_document()
+    doc["graph"] = {
+        "nodes": [
+            {"id": "p", "type": "parameter", "params": {"init": 0.0}},
+            {"id": "three", "type": "constant", "params": {"value": 3.0}},
+            {"id": "r", "type": "sub"},
+            {"id": "fit", "type": "loss"},
+            {"id": "pde", "type": "constraint"},
+        ],
+        "edges": [
+            {"source": "p", "sourcePort": "out", "target": "r", "targetPort": "a"},
+            {"source": "three", "sourcePort": "out", "target": "r", "targetPort": "b"},
+            {"source": "r", "sourcePort": "out", "target": "fit", "targetPort": "residual"},
+            {"source": "fit", "sourcePort": "loss", "target": "pde", "targetPort": "loss"},
+        ],
+    }
+    doc["training"]["phases"] = [
+        {"optimizer": "sgd", "learning_rate": 1e6, "epochs": 1000, "inner_steps": 50}
+    ]
+    return doc
+
+
+def test_run_exits_1_when_training_goes_non_finite(tmp_path, capsys):
+    path = tmp_path / "diverging.jnolab"
+    save(diverging_document(), path)
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--no-progress", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "non-finite at step" in err
+    assert "(pde)" in err
+    record = json.loads((out / "statistics.json").read_text(encoding="utf-8"))
+    assert record["nonfinite"]["constraints"] == ["pde"]
+    assert 0 < record["nonfinite"]["step"] < 50  # within the first chunk
+    assert record["epochs"] <= 50
+    assert all(math.isfinite(v) for v in record["history"]["total_loss"])

@@ -157,7 +157,14 @@ def test_hello_catalogue_validate_over_a_real_comm(editor):
     assert {"call", "mlp", "constraint"} <= {n["type"] for n in reply["catalogue"]["nodes"]}
 
     reply, _, _ = editor.request("validate", "v1", document=POISSON)
-    assert reply == {"id": "v1", "type": "validate.reply", "ok": True, "problems": []}
+    assert reply == {
+        "id": "v1",
+        "type": "validate.reply",
+        "ok": True,
+        "problems": [],
+        "code_nodes": [],
+        "trusted": True,
+    }
 
     broken = copy.deepcopy(POISSON)
     broken["graph"]["nodes"].append({"id": "odd", "type": "no_such_node"})

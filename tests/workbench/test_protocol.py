@@ -111,7 +111,7 @@ def ask(h: WorkbenchHandler, request_type: str, request_id: str = "r1", **fields
 
 # -- the protocol module -------------------------------------------------------------------
 def test_protocol_constants():
-    assert PROTOCOL_VERSION == 1
+    assert PROTOCOL_VERSION == 2
     assert COMM_TARGET == "jno_lab.workbench"
     assert set(REQUEST_TYPES) == {
         "hello",
@@ -127,6 +127,7 @@ def test_protocol_constants():
         "import",
         "devices",
         "notebook",
+        "trust",
     }
 
 
@@ -244,7 +245,14 @@ def test_catalogue(handler):
 
 def test_validate_valid_and_broken(handler):
     reply, _ = ask(handler, "validate", document=poisson())
-    assert reply == {"id": "r1", "type": "validate.reply", "ok": True, "problems": []}
+    assert reply == {
+        "id": "r1",
+        "type": "validate.reply",
+        "ok": True,
+        "problems": [],
+        "code_nodes": [],
+        "trusted": True,
+    }
     broken = poisson()
     broken["graph"]["edges"].append(
         {"source": "ghost", "sourcePort": "out", "target": "pde_loss", "targetPort": "residual"}
@@ -738,7 +746,7 @@ def test_register_binds_comms_to_handlers(monkeypatch):
     assert list(manager.targets) == [COMM_TARGET]
 
     comm = FakeComm()
-    open_msg = {"content": {"data": {"id": "0", "type": "hello", "protocol": 1}}}
+    open_msg = {"content": {"data": {"id": "0", "type": "hello", "protocol": PROTOCOL_VERSION}}}
     manager.targets[COMM_TARGET](comm, open_msg)
     assert comm.sent[0][0]["type"] == "hello.reply"
     assert comm.sent[0][0]["ok"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+import warnings
 
 import numpy as np
 import optax
@@ -221,6 +222,54 @@ def test_exception_in_solve_fails_the_run(session):
     status = session.status
     assert status["state"] == "failed"
     assert "batchsize" in status["error"]["message"]
+
+
+def test_a_nonfinite_phase_fails_the_run_and_stops_the_plan(session):
+    crux, p = problem()
+    events = []
+    session.add_listener(events.append)
+    configured = []
+
+    def too_fast():
+        p.optimizer(optax.sgd(1.1))  # |p - 3| grows by 1.2 per step until the loss overflows
+
+    phases = [
+        Phase(20, inner_steps=10, name="warm-up"),
+        Phase(1000, inner_steps=20, configure=too_fast, name="diverge"),
+        Phase(100, configure=lambda: configured.append(True)),
+    ]
+    with warnings.catch_warnings(record=True) as caught:  # solve() warns on the thread
+        warnings.simplefilter("always")
+        session.start(crux, phases)
+        assert session.wait(60)
+    assert any(issubclass(w.category, jno.NonFiniteWarning) for w in caught)
+    status = session.status
+    record = crux.stats.nonfinite
+    assert record is not None
+    bad = record["step"]
+    assert 20 < bad < 1020
+    assert status["state"] == "failed"
+    assert status["phase"] == 1
+    assert status["step"] == bad  # the steps applied: the last finite one is bad - 1
+    assert status["nonfinite"] == record
+    assert status["error"]["type"] == "NonFinite"
+    message = status["error"]["message"]
+    assert f"step {bad}" in message
+    assert crux.constraint_names[0] in message
+    assert "'diverge'" in message
+    assert np.isfinite(status["losses"]).all()
+    assert not configured  # the plan stopped
+    assert [e["event"] for e in events][-1] == "failed"
+    assert events[-1]["nonfinite"] == record
+    assert np.isfinite(crux.stats.losses).all()
+    assert crux.step_count == bad
+
+    fresh, _ = problem()
+    session.start(fresh, [Phase(10, inner_steps=10)])  # a new run starts clean
+    assert session.wait(60)
+    assert session.status["state"] == "finished"
+    assert session.status["nonfinite"] is None
+    assert session.status["error"] is None
 
 
 def test_listeners_get_events_in_order_and_a_raising_listener_is_harmless():

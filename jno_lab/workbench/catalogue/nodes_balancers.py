@@ -10,6 +10,7 @@ and each weight is logged as a tracker named `"<balancer>/<constraint>"`.
 
 from __future__ import annotations
 
+from .. import emit
 from .types import EmitContext, NodeType, choice, number, schema
 
 MODES = ["raw", "minmax", "l2"]
@@ -34,14 +35,15 @@ NUMBERS = {
 
 
 def _emit(kind: str):
-    def emit(ctx: EmitContext) -> list[str]:
-        numbers = "".join(f", {n}={float(ctx.params[n])!r}" for n in NUMBERS[kind])
+    def emitter(ctx: EmitContext) -> list[str]:
+        numbers = "".join(f", {n}={emit.number(ctx.params[n], n)}" for n in NUMBERS[kind])
+        mode = emit.string(emit.keyword(ctx.params["mode"], MODES, "mode"), "mode")
         return [
             f"{ctx.outputs['weights']} = jno.fn.adaptive.{FUNCTIONS[kind]}("
-            f"{ctx.inputs['losses']}{numbers}, mode={ctx.params['mode']!r})"
+            f"{ctx.inputs['losses']}{numbers}, mode={mode})"
         ]
 
-    return emit
+    return emitter
 
 
 def _params(numbers: dict) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import emit
 from .types import EmitContext, NodeType, Port, choice, integer, number, schema, string
 
 
@@ -22,9 +23,9 @@ def _variables(ctx: EmitContext) -> list[str]:
     sample = ctx.params.get("sample")
     if sample is None:
         sample = ctx.document.get("geometry", {}).get("sampling", {}).get(tag)
-    args = [repr(tag)]
+    args = [emit.string(tag, "tag")]
     if sample is not None:
-        args.append(f"sample={int(sample)}")
+        args.append(f"sample={emit.integer(sample, 'sample', minimum=1)}")
     if ctx.params.get("normals"):
         args.append("normals=True")
     lhs = f"({targets[0]},)" if len(targets) == 1 else ", ".join(targets)
@@ -32,15 +33,15 @@ def _variables(ctx: EmitContext) -> list[str]:
 
 
 def _constant(ctx: EmitContext) -> list[str]:
-    return [f"{ctx.outputs['out']} = jno.np.constant({float(ctx.params['value'])!r})"]
+    return [f"{ctx.outputs['out']} = jno.np.constant({emit.number(ctx.params['value'], 'value')})"]
 
 
 def _parameter(ctx: EmitContext) -> list[str]:
     p = ctx.params
     name = p.get("name") or ctx.node_id
     return [
-        f"{ctx.outputs['out']} = jno.np.parameter(({int(p['size'])},), "
-        f"init={float(p['init'])!r}, name={name!r})"
+        f"{ctx.outputs['out']} = jno.np.parameter(({emit.integer(p['size'], 'size', 1)},), "
+        f"init={emit.number(p['init'], 'init')}, name={emit.string(name, 'name')})"
     ]
 
 
@@ -49,10 +50,11 @@ _NOISE_ARGS = {"gaussian": ("std", "mean"), "uniform": ("low", "high"), "laplace
 
 def _noise(ctx: EmitContext) -> list[str]:
     p = ctx.params
-    first, second = _NOISE_ARGS[p["distribution"]]
+    distribution = emit.keyword(p["distribution"], _NOISE_ARGS, "distribution")
+    first, second = _NOISE_ARGS[distribution]
     return [
-        f"{ctx.outputs['out']} = jno.noise.{p['distribution']}({first}={float(p['a'])!r}, "
-        f"{second}={float(p['b'])!r}, ndim={int(p['ndim'])})"
+        f"{ctx.outputs['out']} = jno.noise.{distribution}({first}={emit.number(p['a'], 'a')}, "
+        f"{second}={emit.number(p['b'], 'b')}, ndim={emit.integer(p['ndim'], 'ndim', 1)})"
     ]
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from .. import emit
 from .types import EmitContext, NodeType, Port, choice, integer, number, schema, string
 
 REDUCTIONS = ["mse", "mae", "rmse", "huber", "log_cosh"]
 
 
 def _loss(ctx: EmitContext) -> list[str]:
-    return [f"{ctx.outputs['loss']} = jno.fn.{ctx.params['kind']}({ctx.inputs['residual']})"]
+    kind = emit.keyword(ctx.params["kind"], REDUCTIONS, "kind")
+    return [f"{ctx.outputs['loss']} = jno.fn.{kind}({ctx.inputs['residual']})"]
 
 
 def _relative_l2(ctx: EmitContext) -> list[str]:
@@ -23,44 +25,52 @@ def _constraint(ctx: EmitContext) -> list[str]:
 
 
 def _name(ctx: EmitContext) -> str:
-    return ctx.params.get("name") or ctx.node_id
+    return str(ctx.params.get("name") or ctx.node_id)
+
+
+def _label(ctx: EmitContext, suffix: str = "") -> str:
+    """The tracker name as a string literal."""
+    return emit.string(_name(ctx) + suffix, "name")
+
+
+def _interval(ctx: EmitContext) -> str:
+    return emit.integer(ctx.params["interval"], "interval", 1)
 
 
 def _tracker(ctx: EmitContext) -> list[str]:
     return [
         f"{ctx.outputs['tracker']} = [jno.np.tracker({ctx.inputs['value']}, "
-        f"interval={int(ctx.params['interval'])}, name={_name(ctx)!r})]"
+        f"interval={_interval(ctx)}, name={_label(ctx)})]"
     ]
 
 
 def _gradient_norm(ctx: EmitContext) -> list[str]:
     return [
         f"{ctx.outputs['tracker']} = jno.diagnostics.gradient_norms([{ctx.inputs['loss']}], "
-        f"{ctx.inputs['model']}, interval={int(ctx.params['interval'])}, names=[{_name(ctx)!r}])"
+        f"{ctx.inputs['model']}, interval={_interval(ctx)}, names=[{_label(ctx)}])"
     ]
 
 
 def _gradient_cosine(ctx: EmitContext) -> list[str]:
-    name = _name(ctx)
     return [
         f"{ctx.outputs['tracker']} = jno.diagnostics.gradient_cosines("
         f"[{ctx.inputs['first']}, {ctx.inputs['second']}], {ctx.inputs['model']}, "
-        f"interval={int(ctx.params['interval'])}, names=[{name + '_1'!r}, {name + '_2'!r}])"
+        f"interval={_interval(ctx)}, names=[{_label(ctx, '_1')}, {_label(ctx, '_2')}])"
     ]
 
 
 def _ntk(ctx: EmitContext) -> list[str]:
     return [
         f"{ctx.outputs['tracker']} = jno.diagnostics.ntk([{ctx.inputs['residual']}], "
-        f"{ctx.inputs['model']}, points={int(ctx.params['points'])}, "
-        f"interval={int(ctx.params['interval'])}, names=[{_name(ctx)!r}])"
+        f"{ctx.inputs['model']}, points={emit.integer(ctx.params['points'], 'points', 1)}, "
+        f"interval={_interval(ctx)}, names=[{_label(ctx)}])"
     ]
 
 
 def _residual_stats(ctx: EmitContext) -> list[str]:
     return [
         f"{ctx.outputs['tracker']} = jno.diagnostics.residual_stats([{ctx.inputs['residual']}], "
-        f"interval={int(ctx.params['interval'])}, names=[{_name(ctx)!r}])"
+        f"interval={_interval(ctx)}, names=[{_label(ctx)}])"
     ]
 
 

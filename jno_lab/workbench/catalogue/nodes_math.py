@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import emit
 from .types import EmitContext, NodeType, Port, choice, integer, number, schema, string
 
 _BINARY = {
@@ -42,10 +43,10 @@ SCHEMES = [
 
 
 def _binary(symbol: str):
-    def emit(ctx: EmitContext) -> list[str]:
+    def emitter(ctx: EmitContext) -> list[str]:
         return [f"{ctx.outputs['out']} = {ctx.inputs['a']} {symbol} {ctx.inputs['b']}"]
 
-    return emit
+    return emitter
 
 
 def _neg(ctx: EmitContext) -> list[str]:
@@ -53,21 +54,27 @@ def _neg(ctx: EmitContext) -> list[str]:
 
 
 def _scale(ctx: EmitContext) -> list[str]:
-    return [f"{ctx.outputs['out']} = {float(ctx.params['factor'])!r} * {ctx.inputs['a']}"]
+    return [
+        f"{ctx.outputs['out']} = {emit.number(ctx.params['factor'], 'factor')} * {ctx.inputs['a']}"
+    ]
 
 
 def _unary(ctx: EmitContext) -> list[str]:
-    return [f"{ctx.outputs['out']} = jno.np.{ctx.params['function']}({ctx.inputs['a']})"]
+    function = emit.keyword(ctx.params["function"], UNARY, "function")
+    return [f"{ctx.outputs['out']} = jno.np.{function}({ctx.inputs['a']})"]
 
 
 def _scheme_arg(ctx: EmitContext) -> str:
     scheme = ctx.params.get("scheme", SCHEMES[0])
-    return "" if scheme == SCHEMES[0] else f", scheme={scheme!r}"
+    if scheme not in SCHEMES:
+        raise emit.UnsafeValue("scheme", f"{scheme!r} is not one of {', '.join(SCHEMES)}")
+    return "" if scheme == SCHEMES[0] else f", scheme={emit.string(scheme, 'scheme')}"
 
 
 def _derivative(ctx: EmitContext) -> list[str]:
     call = "".join(
-        f".d({ctx.inputs['variable']}{_scheme_arg(ctx)})" for _ in range(int(ctx.params["order"]))
+        f".d({ctx.inputs['variable']}{_scheme_arg(ctx)})"
+        for _ in range(int(emit.integer(ctx.params["order"], "order", 1)))
     )
     return [f"{ctx.outputs['out']} = {ctx.inputs['target']}{call}"]
 
@@ -81,7 +88,8 @@ def _mixed(ctx: EmitContext) -> list[str]:
 
 
 def _coords(ctx: EmitContext) -> str:
-    return ", ".join(ctx.inputs[f"var{i + 1}"] for i in range(int(ctx.params["dims"])))
+    dims = int(emit.integer(ctx.params["dims"], "dims", 1))
+    return ", ".join(ctx.inputs[f"var{i + 1}"] for i in range(dims))
 
 
 def _laplacian(ctx: EmitContext) -> list[str]:
@@ -99,20 +107,56 @@ def _hessian(ctx: EmitContext) -> list[str]:
 ARG_NAMES = ("a", "b", "c", "d")
 
 
+def function_name(output: str) -> str:
+    """The Python name of a custom-function node's function, from its output's name."""
+    return f"_{output}_fn"
+
+
 def _function(ctx: EmitContext) -> list[str]:
-    n = int(ctx.params["inputs"])
-    name = f"_{ctx.outputs['out']}_fn"
-    args = ", ".join(ARG_NAMES[:n])
+    n = int(emit.integer(ctx.params["inputs"], "inputs", 1))
+    if n > len(ARG_NAMES):
+        raise emit.UnsafeValue("inputs", f"at most {len(ARG_NAMES)} inputs")
+    name = function_name(ctx.outputs["out"])
+    args = ARG_NAMES[:n]
     inputs = ", ".join(ctx.inputs[f"in{i + 1}"] for i in range(n))
     label = ctx.params.get("name") or ctx.node_id
+    text = ctx.params["expression"]
+    if ctx.params.get("code"):
+        body = code_body(text)  # code: runs only in a trusted document
+    else:
+        body = emit.expression(text, "expression", args, kind="function")
     return [
-        f"def {name}({args}):\n    return {ctx.params['expression']}",
-        f"{ctx.outputs['out']} = jno.fn({name}, [{inputs}], name={label!r})",
+        f"def {name}({', '.join(args)}):\n    return {body}",
+        f"{ctx.outputs['out']} = jno.fn({name}, [{inputs}], name={emit.string(label, 'name')})",
     ]
 
 
+def code_body(text: object) -> str:
+    """The text of a code-marked custom function, checked to be ONE Python expression.
+
+    The text runs as Python (only in a trusted document), but it cannot change the
+    program's shape: it must parse alone as an expression, on one line.
+    """
+    import ast
+
+    if not isinstance(text, str) or not text.strip():
+        raise emit.UnsafeValue("expression", "the code is empty")
+    if any(not c.isprintable() for c in text):
+        raise emit.UnsafeValue(
+            "expression", "the code must be one line of printable characters (no line breaks)"
+        )
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+        source = ast.unparse(tree)  # canonical: no comments, no line breaks
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as err:
+        message = getattr(err, "msg", type(err).__name__)
+        raise emit.UnsafeValue("expression", f"not a Python expression ({message})") from None
+    return f"({source})"
+
+
 def _concat(ctx: EmitContext) -> list[str]:
-    parts = ", ".join(ctx.inputs[f"in{i + 1}"] for i in range(int(ctx.params["inputs"])))
+    count = int(emit.integer(ctx.params["inputs"], "inputs", 1))
+    parts = ", ".join(ctx.inputs[f"in{i + 1}"] for i in range(count))
     return [f"{ctx.outputs['out']} = jno.np.concat([{parts}], axis=-1)"]
 
 
@@ -214,15 +258,23 @@ NODES = [
         "function",
         "Math",
         "Custom function",
-        "A JAX expression of the inputs a, b, c, d (jnp is jax.numpy). This is code: it runs "
-        "only when the problem is run, never when the document is opened.",
+        "An expression of the inputs a, b, c, d: numbers, arithmetic, comparisons and the "
+        "math functions (sin, exp, where, ... also spelt jnp.sin), checked and rebuilt, never "
+        "run as text. Turn on 'code' for any other Python expression: code runs only in a "
+        "document you trust.",
         (Port("in*", "field"),),
         _FIELD_OUT,
         schema(
             {
                 "inputs": integer(1, "number of inputs", maximum=4),
-                "expression": string("a", "the returned JAX expression"),
+                "expression": string("a", "the returned expression"),
                 "name": string("", "display name"),
+                "code": {
+                    "type": "boolean",
+                    "default": False,
+                    "description": "the expression is Python code beyond the expression "
+                    "grammar: it runs only once the document is trusted",
+                },
             }
         ),
         _function,

@@ -2,57 +2,66 @@
 
 from __future__ import annotations
 
+from .. import emit
 from .types import EmitContext, NodeType, Port, choice, integer, number, schema, string
 
 ACTIVATIONS = ["tanh", "sin", "relu", "gelu", "silu", "softplus", "sigmoid", "elu", "identity"]
 
 
 def _wrap(ctx: EmitContext, factory: str, args: list[str]) -> list[str]:
-    name = ctx.params.get("name") or ctx.node_id
-    seed = int(ctx.params.get("seed", 0))
+    name = emit.string(ctx.params.get("name") or ctx.node_id, "name")
+    seed = emit.integer(ctx.params.get("seed", 0), "seed", 0)
     call = f"jno.nn.{factory}({', '.join(args)}, key=jax.random.PRNGKey({seed}))"
-    return [f"{ctx.outputs['model']} = jno.nn.wrap({call}, name={name!r})"]
+    return [f"{ctx.outputs['model']} = jno.nn.wrap({call}, name={name})"]
 
 
-def _mlp_like(factory: str, extra: tuple[str, ...] = ()):
-    def emit(ctx: EmitContext) -> list[str]:
+def _int(p: dict, key: str, minimum: int = 1) -> str:
+    return emit.integer(p[key], key, minimum)
+
+
+def _activation(p: dict) -> str:
+    return emit.string(emit.keyword(p["activation"], ACTIVATIONS, "activation"), "activation")
+
+
+def _mlp_like(factory: str, extra: tuple[tuple[str, type], ...] = ()):
+    def emitter(ctx: EmitContext) -> list[str]:
         p = ctx.params
-        args = [str(int(p["in_size"])), str(int(p["out_size"]))]
-        args += [f"hidden={int(p['hidden'])}", f"depth={int(p['depth'])}"]
-        for key in extra:
-            value = p[key]
-            args.append(f"{key}={value!r}" if isinstance(value, str) else f"{key}={value}")
-        args.append(f"activation={p['activation']!r}")
+        args = [_int(p, "in_size"), _int(p, "out_size")]
+        args += [f"hidden={_int(p, 'hidden')}", f"depth={_int(p, 'depth', 0)}"]
+        for key, kind in extra:
+            value = _int(p, key) if kind is int else emit.number(p[key], key)
+            args.append(f"{key}={value}")
+        args.append(f"activation={_activation(p)}")
         return _wrap(ctx, factory, args)
 
-    return emit
+    return emitter
 
 
 def _deeponet(ctx: EmitContext) -> list[str]:
     p = ctx.params
-    args = [str(int(p["n_sensors"])), str(int(p["coord_dim"]))]
-    args += [f"out_size={int(p['out_size'])}", f"latent={int(p['latent'])}"]
-    args += [f"hidden={int(p['hidden'])}", f"depth={int(p['depth'])}"]
-    args.append(f"activation={p['activation']!r}")
+    args = [_int(p, "n_sensors"), _int(p, "coord_dim")]
+    args += [f"out_size={_int(p, 'out_size')}", f"latent={_int(p, 'latent')}"]
+    args += [f"hidden={_int(p, 'hidden')}", f"depth={_int(p, 'depth')}"]
+    args.append(f"activation={_activation(p)}")
     return _wrap(ctx, "deeponet", args)
 
 
 def _fno(ctx: EmitContext) -> list[str]:
     p = ctx.params
-    args = [str(int(p["in_channels"])), str(int(p["out_channels"]))]
-    args += [f"modes={int(p['modes'])}", f"width={int(p['width'])}"]
-    args += [f"n_layers={int(p['n_layers'])}", f"n_dims={int(p['n_dims'])}"]
+    args = [_int(p, "in_channels"), _int(p, "out_channels")]
+    args += [f"modes={_int(p, 'modes')}", f"width={_int(p, 'width')}"]
+    args += [f"n_layers={_int(p, 'n_layers')}", f"n_dims={_int(p, 'n_dims')}"]
     return _wrap(ctx, "fno", args)
 
 
 def _call(ctx: EmitContext) -> list[str]:
-    n = int(ctx.params["inputs"])
+    n = int(_int(ctx.params, "inputs"))
     args = [ctx.inputs[f"in{i + 1}"] for i in range(n)]
     return [f"{ctx.outputs['out']} = {ctx.inputs['model']}({', '.join(args)})"]
 
 
 def _component(ctx: EmitContext) -> list[str]:
-    return [f"{ctx.outputs['out']} = {ctx.inputs['value']}[..., {int(ctx.params['index'])}]"]
+    return [f"{ctx.outputs['out']} = {ctx.inputs['value']}[..., {_int(ctx.params, 'index', 0)}]"]
 
 
 _COMMON = {
@@ -94,7 +103,7 @@ NODES = [
                 "sigma": number(1.0, "scale of the random frequencies", exclusiveMinimum=0),
             }
         ),
-        _mlp_like("fourier_mlp", ("n_features", "sigma")),
+        _mlp_like("fourier_mlp", (("n_features", int), ("sigma", float))),
     ),
     NodeType(
         "modified_mlp",

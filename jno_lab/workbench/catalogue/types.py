@@ -64,7 +64,9 @@ class NodeType:
         emit: writes the node's Python statements (public `jno` API only).
         role: how the lowering collects the node: "" (plain), "constraint", "tracker",
             "balancer" (weights all constraints; emitted after them, see nodes_balancers).
-        code: True when a parameter holds user code (run only on Run, never on load).
+        code: True when the node may hold Python code: with its `code` parameter on,
+            the text runs as written, only on Run and only in a trusted document
+            (see `workbench.trust`); never on open, validate, preview or export.
     """
 
     type: str
