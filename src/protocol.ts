@@ -54,6 +54,8 @@ export interface INonFinite {
   constraints: string[];
   /** "loss": a loss was not finite; "parameters": the update made them non-finite. */
   where: 'loss' | 'parameters';
+  /** The Constraint nodes of `constraints` (runs started from the editor). */
+  node_ids?: string[];
   /** The per-constraint losses of that step (null where not finite). */
   losses?: (number | null)[];
 }

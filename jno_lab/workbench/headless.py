@@ -369,6 +369,23 @@ def default_out(path: str | Path) -> Path:
     return Path("jno-lab-run") / Path(path).stem
 
 
+def _nonfinite(
+    nonfinite: dict[str, Any] | None, constraints: list[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The engine's non-finite record, with the document's constraint names and node ids."""
+    if not nonfinite:
+        return None
+    by_expression = {c["expression"]: c for c in constraints}
+    named = [by_expression.get(name) for name in nonfinite.get("constraints", [])]
+    return {
+        **nonfinite,
+        "constraints": [
+            c["name"] if c else n for c, n in zip(named, nonfinite["constraints"], strict=True)
+        ],
+        "node_ids": [c["node_id"] for c in named if c],
+    }
+
+
 def check_out(folder: Path) -> None:
     """Make sure the output folder can be created and written, before any training.
 
@@ -436,7 +453,7 @@ def run_document(
     finally:
         bar.close()
     record = statistics_json(built, document)
-    record["nonfinite"] = getattr(stats, "nonfinite", None)
+    record["nonfinite"] = _nonfinite(getattr(stats, "nonfinite", None), record["constraints"])
     stats_path = folder / "statistics.json"
     stats_path.write_text(_dumps(record), "utf-8")
     loss_path = folder / "loss.png"

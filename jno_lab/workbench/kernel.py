@@ -126,6 +126,7 @@ class WorkbenchHandler:
         self.greeted = False
         """Whether a `hello` succeeded (other requests are served anyway)."""
         self.built: Built | None = None
+        self._constraint_nodes: dict[str, tuple[str, str]] = {}
         """The live objects of the last run this handler started (`built.crux` is the solver)."""
         self.dashboard: Any = None
         """The live dashboard of the last run started with `"dashboard": true`."""
@@ -295,6 +296,7 @@ class WorkbenchHandler:
             callbacks.append(dashboard)
             extra["dashboard"] = dashboard.model_id
             self.dashboard = dashboard
+        self._constraint_nodes = _constraint_nodes(document, built)
         try:
             self.session.start(built.crux, phases, callbacks=callbacks)
         except RuntimeError as err:
@@ -389,6 +391,19 @@ class WorkbenchHandler:
         send = self.send
         if send is None:
             return
+        record = event.get("nonfinite")
+        if isinstance(record, dict) and self._constraint_nodes:
+            named = [self._constraint_nodes.get(n) for n in record.get("constraints", [])]
+            event = {
+                **event,
+                "nonfinite": {
+                    **record,
+                    "constraints": [
+                        c[0] if c else n for c, n in zip(named, record["constraints"], strict=True)
+                    ],
+                    "node_ids": [c[1] for c in named if c],
+                },
+            }
         try:
             send(json_safe(run_event(event)), [])
         except Exception:  # a closed comm must not disturb the training
@@ -431,6 +446,18 @@ def _dashboard(session: Session, epochs: int) -> Any:
 
 
 # -- validation and lowering ---------------------------------------------------------------
+def _constraint_nodes(document: dict[str, Any], built: Built) -> dict[str, tuple[str, str]]:
+    """The solver's constraint names -> (the document's name for it, its Constraint node id)."""
+    nodes = [n for n in document["graph"]["nodes"] if n.get("type") == "constraint"]
+    names = list(getattr(built.crux, "constraint_names", []))
+    if len(names) != len(nodes):
+        return {}
+    return {
+        name: (str(node.get("label") or node["id"]), str(node["id"]))
+        for name, node in zip(names, nodes, strict=True)
+    }
+
+
 def _program(document: dict[str, Any]) -> Program:
     """Validate, then lower; refuse with every problem when the document is not runnable."""
     problems = checked_problems(document)

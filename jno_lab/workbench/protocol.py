@@ -163,8 +163,10 @@ class RunStatus(TypedDict):
     `nonfinite` is None, or, when a phase stopped at a step whose losses or update
     were NaN or infinite, that step's record (`statistics.nonfinite`): `step` (its
     index), `constraints` (the names of the non-finite losses; empty when only the
-    update was) and `where` ("loss" or "parameters"). The run then ends "failed"
-    with an error of type "NonFinite". Kernels of older versions leave the field out.
+    update was) and `where` ("loss" or "parameters"); in the pushes of a run the
+    editor started, `constraints` are the document's names of its Constraint
+    nodes and `node_ids` their ids. The run then ends "failed" with an error of
+    type "NonFinite". Kernels of older versions leave the field out.
     """
 
     state: Literal["idle", "running", "paused", "stopping", "finished", "stopped", "failed"]

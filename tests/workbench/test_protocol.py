@@ -791,3 +791,35 @@ def test_importing_the_kernel_module_imports_no_jupyter():
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_a_run_that_goes_non_finite_names_the_constraint_node(handler, pushes):
+    document = new_document("diverging")
+    document["geometry"]["sampling"] = {"interior": 4, "boundary": 4}
+    document["graph"] = {
+        "nodes": [
+            {"id": "p", "type": "parameter", "params": {"init": 0.0}},
+            {"id": "three", "type": "constant", "params": {"value": 3.0}},
+            {"id": "r", "type": "sub"},
+            {"id": "fit", "type": "loss"},
+            {"id": "pde", "type": "constraint", "label": "residual"},
+        ],
+        "edges": [
+            {"source": "p", "sourcePort": "out", "target": "r", "targetPort": "a"},
+            {"source": "three", "sourcePort": "out", "target": "r", "targetPort": "b"},
+            {"source": "r", "sourcePort": "out", "target": "fit", "targetPort": "residual"},
+            {"source": "fit", "sourcePort": "loss", "target": "pde", "targetPort": "loss"},
+        ],
+    }
+    document["training"]["phases"] = [
+        {"optimizer": "sgd", "learning_rate": 1e6, "epochs": 400, "inner_steps": 50}
+    ]
+    reply, _ = ask(handler, "run", document=document)
+    assert reply["ok"], reply
+    failed = pushes.wait_for("failed", timeout=120)
+    status = failed["status"]
+    assert status["error"]["type"] == "NonFinite"
+    assert status["nonfinite"]["constraints"] == ["residual"]
+    assert status["nonfinite"]["node_ids"] == ["pde"]
+    assert 0 < status["nonfinite"]["step"] < 50
+    assert status["step"] <= 50
