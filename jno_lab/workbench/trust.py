@@ -57,7 +57,8 @@ def code_nodes(document: Any) -> list[CodeNode]:
     for node in nodes if isinstance(nodes, list) else []:
         if not isinstance(node, dict):
             continue
-        kind = NODE_TYPES.get(node.get("type"))  # type: ignore[arg-type]
+        type_name = node.get("type")
+        kind = NODE_TYPES.get(type_name) if isinstance(type_name, str) else None
         params = node.get("params")
         if kind is None or not kind.code or not isinstance(params, dict):
             continue
