@@ -29,6 +29,7 @@ import math
 import os
 import pickle
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -161,6 +162,37 @@ def write(path: Any, manifest: dict[str, Any], arrays: ArrayWriter, who: str = "
 
 
 # -- reading ----------------------------------------------------------------------------
+def read_file(
+    path: Any,
+    who: str,
+    kind: str,
+    what: str,
+    *,
+    allow_pickle: bool,
+    from_pickle: Callable[[Any], Any],
+    from_archive: Callable[[Archive], Any],
+) -> Any:
+    """Read an archive of `kind` (or, with `allow_pickle`, a pickle of older versions).
+
+    `from_pickle` turns an unpickled payload into the result (raising ValueError
+    when it holds something else); `from_archive` reads an open archive, raising
+    `Bad` for a malformed part, which becomes an error naming the file.
+    """
+    source = source_path(path, who)
+    found = sniff(source)
+    if found == "pickle":
+        if not allow_pickle:
+            raise pickle_refusal(who, source)
+        return from_pickle(read_pickle(source))
+    if found != "archive":
+        raise ValueError(f"{who}: {str(path)!r} is not {what}")
+    with Archive(source, who, kind, what) as archive:
+        try:
+            return from_archive(archive)
+        except Bad as err:
+            raise archive.error(str(err)) from None
+
+
 def _reject_constant(token: str) -> Any:
     raise Bad(f"the manifest holds {token}, which is not JSON (numbers must be finite)")
 

@@ -207,15 +207,11 @@ class statistics:
             >>> jno.statistics.load(path).constraint_names
             ['pde']
         """
-        from .archive import Archive, Bad, pickle_refusal, read_pickle, sniff, source_path
+        from .archive import read_file
 
         who = "jno.statistics.load"
-        source = source_path(path, who)
-        kind = sniff(source)
-        if kind == "pickle":
-            if not allow_pickle:
-                raise pickle_refusal(who, source)
-            state = read_pickle(source)
+
+        def from_pickle(state: Any) -> statistics:
             if not isinstance(state, dict) or "training_logs" not in state:
                 raise ValueError(f"{who}: {str(path)!r} does not hold a training history")
             return cls(
@@ -224,16 +220,16 @@ class statistics:
                 state.get("trainable_params", 0),
                 state.get("total_params", 0),
             )
-        if kind != "archive":
-            raise ValueError(
-                f"{who}: {str(path)!r} is not a training history written by statistics.save"
-            )
-        what = "a training history written by statistics.save"
-        with Archive(source, who, STATISTICS_FORMAT, what) as archive:
-            try:
-                return _decode_state(cls, archive.manifest, archive)
-            except Bad as err:
-                raise archive.error(str(err)) from None
+
+        return read_file(
+            path,
+            who,
+            STATISTICS_FORMAT,
+            "a training history written by statistics.save",
+            allow_pickle=allow_pickle,
+            from_pickle=from_pickle,
+            from_archive=lambda archive: _decode_state(cls, archive.manifest, archive),
+        )
 
     def __repr__(self) -> str:
         return f"statistics(steps={self.epoch.size}, total_loss={self.total_loss})"

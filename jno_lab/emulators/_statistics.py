@@ -164,29 +164,24 @@ class EmulatorStatistics:
             ValueError: for a damaged file, a file of another kind, or a pickle
                 without `allow_pickle=True`.
         """
-        from .._solver.archive import Archive, Bad, pickle_refusal, read_pickle, sniff, source_path
+        from .._solver.archive import read_file
 
         who = "EmulatorStatistics.load"
-        source = source_path(path, who)
-        kind = sniff(source)
-        if kind == "pickle":
-            if not allow_pickle:
-                raise pickle_refusal(who, source)
-            state = read_pickle(source)
+
+        def from_pickle(state: Any) -> EmulatorStatistics:
             if not isinstance(state, dict) or not state.get("training_logs"):
                 raise ValueError(f"{who}: {str(path)!r} does not hold an emulator history")
             return cls._from_state(state)
-        if kind != "archive":
-            raise ValueError(
-                f"{who}: {str(path)!r} is not an emulator history written by "
-                "EmulatorStatistics.save"
-            )
-        what = "an emulator history written by EmulatorStatistics.save"
-        with Archive(source, who, FORMAT, what) as archive:
-            try:
-                return cls._from_state(_decode_state(archive))
-            except Bad as err:
-                raise archive.error(str(err)) from None
+
+        return read_file(
+            path,
+            who,
+            FORMAT,
+            "an emulator history written by EmulatorStatistics.save",
+            allow_pickle=allow_pickle,
+            from_pickle=from_pickle,
+            from_archive=lambda archive: cls._from_state(_decode_state(archive)),
+        )
 
     @classmethod
     def _from_state(cls, state: dict[str, Any]) -> EmulatorStatistics:
