@@ -141,7 +141,12 @@ def _run(lab, lab_server, artifacts) -> None:
     dashboard = lab.locator(".jno-dashboard").first
     expect(dashboard).to_be_visible(timeout=180_000)
     _wait_status(lab, "phase 2", 240)  # the first run is over, the long one has started
-
+    # the status is sent at once, rows in batches: wait for the first run's last batch
+    lab.wait_for_function(
+        "() => document.querySelector('.jno-dashboard').jnoDashboard"
+        ".history('losses', 'total').length >= 400",
+        timeout=30_000,
+    )
     total = _column(lab, "losses", "total")
     steps = _column(lab, "losses", "step")
     assert steps[:400] == list(range(400)), "every step of the first run is drawn, in order"
