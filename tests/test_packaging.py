@@ -71,6 +71,7 @@ def test_wheel_ships_the_prebuilt_extension(repo_root, tmp_path):
     assert ext + "install.json" in names
     assert ext + "static/style.js" in names
     assert any(n.startswith(ext + "static/remoteEntry.") for n in names)
+    assert "jno_lab/py.typed" in names, "type checkers see the package's annotations"
 
     prefix = tmp_path / "prefix"
     subprocess.run(

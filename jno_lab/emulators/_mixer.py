@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Literal, overload
 
 import equinox as eqx
 import jax
@@ -159,6 +160,14 @@ class PermutationMixer(eqx.Module):
         self.permutations = _epoch_permutations(
             shuffle_key, self.num_total_samples, self.num_epochs
         )
+
+    @overload
+    def __call__(self, i: int, *, return_info: Literal[False] = False) -> Int[Array, " b"]: ...
+
+    @overload
+    def __call__(
+        self, i: int, *, return_info: Literal[True]
+    ) -> tuple[Int[Array, " b"], tuple[int, int]]: ...
 
     def __call__(
         self, i: int, *, return_info: bool = False

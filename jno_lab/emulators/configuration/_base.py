@@ -21,6 +21,13 @@ ResiduumFn = Callable[[Any, Any], Any]
 """`residuum_fn(u_next, u_prev)`: a state whose zero means the pair is consistent."""
 
 
+def required(owner: str, name: str, value: Callable | None) -> Callable:
+    """`value`, which `owner` cannot work without (a ref_stepper or residuum_fn)."""
+    if value is None:
+        raise ValueError(f"{owner} needs a {name}=... to compute its loss")
+    return value
+
+
 def maybe_cut(x: PyTree, cut: Array) -> PyTree:
     """Return `x` with its gradient stopped where the traced boolean `cut` is true."""
     return jax.tree_util.tree_map(lambda a: jnp.where(cut, jax.lax.stop_gradient(a), a), x)

@@ -34,14 +34,14 @@ class Composite(BaseConfiguration):
                 "Composite(configurations=...) needs a non-empty list of configurations "
                 f"(tx.configuration.*), got {configurations!r}"
             )
-        weights = jnp.ones(len(configurations)) if weights is None else jnp.asarray(weights, float)
-        if weights.shape != (len(configurations),):
+        values = jnp.ones(len(configurations)) if weights is None else jnp.asarray(weights, float)
+        if values.shape != (len(configurations),):
             raise ValueError(
                 f"Composite(weights=...) needs one weight per configuration: got shape "
-                f"{weights.shape} for {len(configurations)} configurations"
+                f"{values.shape} for {len(configurations)} configurations"
             )
         self.configurations = configurations
-        self.weights = weights
+        self.weights = values
 
     @property
     def needs_ref_stepper(self) -> bool:  # type: ignore[override]
@@ -67,7 +67,7 @@ class Composite(BaseConfiguration):
         residuum_fn: ResiduumFn | None = None,
     ) -> Float[Array, ""]:
         """Weighted sum of the members' window losses."""
-        total = 0.0
+        total = jnp.zeros(())
         for i, config in enumerate(self.configurations):
             value = config.sample_loss(
                 stepper, window, ref_stepper=ref_stepper, residuum_fn=residuum_fn

@@ -17,6 +17,7 @@ from ._base import (
     check_loss,
     check_weights,
     maybe_cut,
+    required,
 )
 
 
@@ -119,6 +120,7 @@ class DivertedChain(BaseConfiguration):
         residuum_fn: ResiduumFn | None = None,
     ) -> Float[Array, ""]:
         """Sum over branches of the weighted branch losses of one initial condition."""
+        ref_stepper = required(type(self).__name__, "ref_stepper", ref_stepper)
 
         def branch(start, t):
             ref0 = jax.lax.stop_gradient(start) if self.cut_div_chain else start

@@ -18,6 +18,7 @@ from ._base import (
     check_loss,
     check_weights,
     maybe_cut,
+    required,
 )
 
 
@@ -88,6 +89,7 @@ class DivertedChainBranchOne(BaseConfiguration):
         residuum_fn: ResiduumFn | None = None,
     ) -> Float[Array, ""]:
         """Weighted sum of one-step corrections along the network rollout."""
+        ref_stepper = required(type(self).__name__, "ref_stepper", ref_stepper)
         steps = np.arange(1, self.num_rollout_steps + 1)
         cuts = jnp.asarray(self.cut_bptt & (steps % self.cut_bptt_every == 0))
 

@@ -18,6 +18,7 @@ from ._base import (
     check_loss,
     check_weights,
     maybe_cut,
+    required,
 )
 
 
@@ -95,6 +96,7 @@ class MixChain(BaseConfiguration):
         residuum_fn: ResiduumFn | None = None,
     ) -> Float[Array, ""]:
         """Weighted sum over the network levels and the post-physics levels."""
+        ref_stepper = required(type(self).__name__, "ref_stepper", ref_stepper)
         r, p = self.num_rollout_steps, self.num_post_physics_steps
         cuts = jnp.asarray(self.cut_bptt & (np.arange(1, r + 1) % self.cut_bptt_every == 0))
         weights = self.time_level_weights

@@ -18,6 +18,7 @@ from ._base import (
     check_loss,
     check_weights,
     maybe_cut,
+    required,
 )
 
 
@@ -94,6 +95,7 @@ class Residuum(BaseConfiguration):
         residuum_fn: ResiduumFn | None = None,
     ) -> Float[Array, ""]:
         """Weighted sum of the reduced residua along the rollout of one window."""
+        residuum_fn = required(type(self).__name__, "residuum_fn", residuum_fn)
         steps = np.arange(1, self.num_rollout_steps + 1)
         cuts = jnp.asarray(self.cut_bptt & (steps % self.cut_bptt_every == 0))
 

@@ -24,8 +24,9 @@ class CompositeLoss(BaseLoss):
         5.0
     """
 
-    losses: tuple[BaseLoss, ...]
-    weights: tuple[float, ...] = eqx.field(static=True)
+    # keyword-only: the base class's `batch_reduction` has a default
+    losses: tuple[BaseLoss, ...] = eqx.field(kw_only=True)
+    weights: tuple[float, ...] = eqx.field(static=True, kw_only=True)
 
     def __init__(self, losses: Sequence[BaseLoss], weights: Sequence[float] | None = None):
         losses = tuple(losses)
@@ -59,7 +60,7 @@ class CompositeLoss(BaseLoss):
         target: Float[Array, "C ..."] | None = None,
     ) -> Float[Array, ""]:
         """Weighted sum of the member losses on one state."""
-        total = 0.0
+        total = jnp.zeros(())
         for loss, weight in zip(self.losses, self.weights, strict=True):
             total = total + weight * loss.single_batch(prediction, target)
         return total

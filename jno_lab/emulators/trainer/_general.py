@@ -260,9 +260,13 @@ class GeneralTrainer:
         tracker_steps: dict[str, list] = {}
         aux_history: list[dict[str, Any]] = []
 
+        callback_fn = self.callback_fn
+
         def fire(step: int) -> dict[str, Any]:
+            if callback_fn is None:
+                return {}
             model = eqx.combine(params, static)
-            aux = self.callback_fn(step, model, self.trajectory_sub_stacker(mixer(step)))
+            aux = callback_fn(step, model, self.trajectory_sub_stacker(mixer(step)))
             aux_history.append(aux)
             fired = {}
             for name, value in aux.items():
