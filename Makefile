@@ -53,6 +53,7 @@ browser:
 lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/pyright
 	jlpm lint
 
 format: $(INSTALLED)

@@ -24,6 +24,7 @@ from ._schedules import LearningRateSchedule as LearningRateSchedule
 from ._schedules import WeightSchedule as WeightSchedule
 from ._solver.callbacks import Callback as Callback
 from ._solver.core import core as core
+from ._solver.run_control import RunControl as RunControl
 from ._solver.statistics import statistics as statistics
 from ._solver.step import NonFiniteWarning as NonFiniteWarning
 from ._version_info import __version__ as __version__
@@ -34,6 +35,7 @@ __all__ = [
     "Callback",
     "LearningRateSchedule",
     "NonFiniteWarning",
+    "RunControl",
     "WeightSchedule",
     "core",
     "diagnostics",

@@ -9,12 +9,17 @@ then the built-in default.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jax
-import tomllib
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # the backport, a dependency on Python 3.10 only
+    import tomli as tomllib  # pyright: ignore[reportMissingImports] -- absent where 3.11+ checks
 
 DEFAULT_SEED = 42
 DIFF_TYPES = ("forward", "reverse")

@@ -14,6 +14,8 @@ from typing import Any
 import optax
 
 from ._schedules import LearningRateSchedule, as_lr_schedule
+from ._tune_options import model_tune
+from .provenance import Provenance
 
 DEFAULT_LEARNING_RATE = 1e-3
 
@@ -41,6 +43,7 @@ class Trainable:
         self.name = name
         self._transform: optax.GradientTransformation | None = None
         self._scale: LearningRateSchedule | None = None
+        self._optimizer_provenance: Provenance | None = None
         self._frozen = False
         self.optimizer_generation = 0  # bumped by every optimizer(): fresh optimizer state
         # masked parameter groups: [mask tree, transform, scale] (see `Model.mask`)
@@ -60,6 +63,7 @@ class Trainable:
             self, for chaining.
         """
         self._transform, self._scale = resolve_optimizer(opt_fn, lr, self.describe())
+        self._optimizer_provenance = optimizer_provenance(opt_fn, self._scale)
         self._frozen = False
         self._masked_groups = []  # a bare optimizer() replaces the parameter groups
         self._frozen_masks = []
@@ -74,6 +78,9 @@ class Trainable:
                 f"{self.describe()}.optimizer(optax.adam(1)).scale(schedule)"
             )
         self._scale = as_lr_schedule(schedule)
+        made = self.optimizer_provenance
+        if made is not None:  # the factory's rate is now this schedule
+            self._optimizer_provenance = Provenance(made.factory, made.args, {"lr": self._scale})
         return self
 
     def set_optimizer(self, opt_fn: Any, lr: Any = None) -> Any:
@@ -93,8 +100,6 @@ class Trainable:
 
         Each argument is a list of candidates, e.g. `lr=[lrs(1e-3), lrs(1e-4)]`.
         """
-        from ._search.model_options import model_tune
-
         return model_tune(self, freeze=freeze, lora=lora, optimizer=optimizer, lr=lr, dtype=dtype)
 
     def freeze(self) -> Any:
@@ -176,6 +181,15 @@ class Trainable:
         return self._transform is not None or bool(self._masked_groups)
 
     @property
+    def optimizer_provenance(self) -> Provenance | None:
+        """How the bare optimizer was made: `Provenance("optax.adam", (), {"lr": schedule})`.
+
+        Known for the factory form `optimizer(optax.adam, lr=...)` only; None for a
+        ready transformation (`optimizer(optax.adam(1e-3))`) or no optimizer.
+        """
+        return self._optimizer_provenance
+
+    @property
     def transform(self) -> optax.GradientTransformation | None:
         return self._transform
 
@@ -186,6 +200,26 @@ class Trainable:
     def describe(self) -> str:
         """How messages name this object: its name or its kind."""
         return self.name or type(self).__name__
+
+
+def optimizer_provenance(opt_fn: Any, scale: Any) -> Provenance | None:
+    """The provenance of `optimizer(opt_fn, lr=...)` (None for a ready transformation).
+
+    Example:
+        >>> import optax
+        >>> optimizer_provenance(optax.sgd, None).factory
+        'optax.sgd'
+        >>> optimizer_provenance(optax.sgd(0.1), None) is None
+        True
+    """
+    if isinstance(opt_fn, optax.GradientTransformation) or not callable(opt_fn):
+        return None
+    name = getattr(opt_fn, "__name__", "")
+    public = f"optax.{name}" if getattr(optax, name, None) is opt_fn else ""
+    module = getattr(opt_fn, "__module__", None) or "?"
+    return Provenance(
+        public or f"{module}.{getattr(opt_fn, '__qualname__', name)}", (), {"lr": scale}
+    )
 
 
 def resolve_optimizer(opt_fn: Any, lr: Any, who: str) -> tuple[Any, Any]:

@@ -27,6 +27,8 @@ from ._nn.architectures import (
 )
 from ._nn.lora import LoRAConv, LoRALinear, LoRAWrapper
 from ._nn.model import Model
+from .provenance import provenance_of as _provenance_of
+from .provenance import record as _record
 
 
 def wrap(module: _Any, space: _Any = None, name: str = "", weight_path: str | None = None) -> Model:
@@ -40,6 +42,10 @@ def wrap(module: _Any, space: _Any = None, name: str = "", weight_path: str | No
             `core.sweep`; returns a `TunableModule`.
         name: display name in messages and trees.
         weight_path: pretrained weights (`.eqx` file) to load.
+
+    The model keeps the provenance of a module built by a `jno.nn` factory
+    (`jno_lab.provenance.provenance_of(model)`): training replaces the module
+    by an updated copy, the model still knows how its network was made.
     """
     if space is not None:
         from ._search.tunable import TunableModule
@@ -50,7 +56,8 @@ def wrap(module: _Any, space: _Any = None, name: str = "", weight_path: str | No
             f"jno.nn.wrap expects a module instance, got the class {module.__name__}; "
             "construct it first"
         )
-    return Model(module, name=name, weight_path=weight_path)
+    model = Model(module, name=name, weight_path=weight_path)
+    return _record(model, _provenance_of(module))
 
 
 __all__ = [

@@ -10,6 +10,8 @@ Example:
 import math as _math
 
 from ._search import tune
+from ._search.sweep import run_sweep as _run_sweep
+from ._solver.sweeping import install_sweep_runner as _install_sweep_runner
 from ._trace.functions import UNARY as _UNARY
 from ._trace.functions import (
     arctan2,
@@ -36,6 +38,8 @@ from ._trace.functions import (
     where,
 )
 from ._trace.parameter import Parameter as _Parameter
+
+_install_sweep_runner(_run_sweep)  # `core.sweep` reaches the search through this
 
 pi = _math.pi
 e = _math.e

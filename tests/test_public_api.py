@@ -9,6 +9,7 @@ PUBLIC_NAMES = {
     "Callback",
     "LearningRateSchedule",
     "NonFiniteWarning",
+    "RunControl",
     "WeightSchedule",
     "core",
     "diagnostics",

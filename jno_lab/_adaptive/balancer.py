@@ -11,11 +11,12 @@ forward pass. Step 0 uses the rule's initial weights (ones for most rules).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import jax
 import jax.numpy as jnp
+from jax.typing import ArrayLike
 
 from .._config import get_seed
 from .._trace.nodes import Placeholder
@@ -51,7 +52,7 @@ class Balancer:
         self,
         kind: str,
         inputs: Sequence[Any],
-        numbers: dict[str, float],
+        numbers: Mapping[str, ArrayLike],
         mode: str = "raw",
         seed: int | None = None,
     ):

@@ -7,7 +7,7 @@ becomes a lazy polygon domain (`jno.domain.csg`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -20,7 +20,9 @@ from ._geometry import is_geometry
 from ._sampling import is_sample_request, parse_sample
 from ._tags import Part
 from ._tensors import as_tensor
-from ._time import TimeSpec, parse_time
+from ._time import parse_time
+
+_DomainT = TypeVar("_DomainT", bound="domain")
 
 
 def _restore(cls: type, state: dict[str, Any]) -> domain:
@@ -49,6 +51,9 @@ class domain(DataAccess, Factories, CSGOperators, BatchOperators):
         >>> dom.tag_points("interior").shape, dom.times("interior").shape
         ((1, 9, 2), (3,))
     """
+
+    _bounds: tuple[float, ...] | None
+    _nodes: dict[tuple, Any]  # expression nodes by key, so each is made once
 
     def __new__(
         cls, constructor: Any = None, time: Any = None, name: str | None = None, **options: Any
@@ -81,7 +86,7 @@ class domain(DataAccess, Factories, CSGOperators, BatchOperators):
     # -- construction -------------------------------------------------------------
     @classmethod
     def _make(
-        cls,
+        cls: type[_DomainT],
         *,
         dim: int,
         parts: list[Part],
@@ -91,18 +96,18 @@ class domain(DataAccess, Factories, CSGOperators, BatchOperators):
         bounds: tuple[float, ...] | None = None,
         requests: dict[str, tuple[int, str]] | None = None,
         tensors: dict[str, np.ndarray] | None = None,
-    ) -> domain:
+    ) -> _DomainT:
         self = object.__new__(cls)
         self.name = name
         self._dim = int(dim)
-        self._time: TimeSpec | None = parse_time(time)
+        self._time = parse_time(time)
         self._parts = list(parts)
         self._mesh_points = mesh_points
         self._bounds = bounds
-        self._requests: dict[str, tuple[int, str]] = dict(requests or {})
-        self._tensors: dict[str, np.ndarray] = dict(tensors or {})
-        self._cache: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
-        self._nodes: dict[tuple, Any] = {}
+        self._requests = dict(requests or {})
+        self._tensors = dict(tensors or {})
+        self._cache = {}
+        self._nodes = {}
         return self
 
     def _clone(self, **changes: Any) -> domain:

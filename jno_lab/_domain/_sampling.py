@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from .._config import get_seed
+
 SAMPLERS = ("uniform", "sobol", "halton", "grid")
 _ALIASES = {None: "uniform", "random": "uniform"}
 
@@ -74,9 +76,7 @@ def instance_rng(tag: str, instance: int) -> np.random.Generator:
         >>> a == instance_rng("boundary", 0).random()
         False
     """
-    from .. import _config
-
-    seed = int(_config.get_seed()) % (1 << 63)
+    seed = int(get_seed()) % (1 << 63)
     return np.random.default_rng([seed, zlib.crc32(tag.encode()), int(instance)])
 
 
@@ -108,7 +108,7 @@ class UnitSequence:
             try:
                 self._engine = engine_cls(d, scramble=True, rng=rng)
             except TypeError:  # scipy < 1.15 names the argument `seed`
-                self._engine = engine_cls(d, scramble=True, seed=rng)
+                self._engine = engine_cls(d, scramble=True, seed=rng)  # pyright: ignore[reportCallIssue] -- scipy < 1.15
         elif sampler != "uniform":
             raise ValueError(f"sampler {sampler!r} is not a random sequence")
 

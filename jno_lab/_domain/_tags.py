@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._regions import Sample, draw_points
 from ._sampling import instance_rng
@@ -49,7 +50,7 @@ class TagSpec:
         return self.boundary
 
 
-def fixed(points: np.ndarray, normals: np.ndarray | None = None, **kwargs: Any) -> TagSpec:
+def fixed(points: ArrayLike, normals: ArrayLike | None = None, **kwargs: Any) -> TagSpec:
     """A spec with fixed points `(N, D)` or `(B0, N, D)` (and their normals)."""
     pts = np.asarray(points, dtype=float)
     pts = pts[None] if pts.ndim == 2 else pts
@@ -80,17 +81,18 @@ def obtainable(parts: list[Part], tag: str, request: Any, can_get: Callable[[str
 
 
 def _one(spec: TagSpec, tag: str, request: Any, instance: int, local: int) -> Sample | None:
-    if request is not None and (spec.region is not None or spec.points is not None):
+    points = spec.points
+    if request is not None and spec.region is not None:
         n, sampler = request
-        rng = instance_rng(tag, instance)
-        if spec.region is not None:
-            return spec.region.sample(n, sampler, rng)
-        j = local % len(spec.points)
+        return spec.region.sample(n, sampler, instance_rng(tag, instance))
+    if request is not None and points is not None:
+        n, sampler = request
+        j = local % len(points)
         nrm = None if spec.normals is None else spec.normals[j]
-        return draw_points(spec.points[j], nrm, n, sampler, rng)
-    if spec.points is not None:
-        j = local % len(spec.points)
-        return spec.points[j], None if spec.normals is None else spec.normals[j]
+        return draw_points(points[j], nrm, n, sampler, instance_rng(tag, instance))
+    if points is not None:
+        j = local % len(points)
+        return points[j], None if spec.normals is None else spec.normals[j]
     return None
 
 
@@ -132,5 +134,6 @@ def materialise(
             f"count (dom.variable({tag!r}, sample=n)) to draw the same number for each"
         )
     pts = np.stack(points).astype(float)
-    nrm = None if any(n is None for n in normals) else np.stack(normals).astype(float)
+    known = [n for n in normals if n is not None]
+    nrm = np.stack(known).astype(float) if len(known) == len(normals) else None
     return pts, nrm

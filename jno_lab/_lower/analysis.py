@@ -207,7 +207,7 @@ def analyse(roots: Sequence[Placeholder]) -> Analysis:
 
 
 def _combine(node: Placeholder, levels: list[Level]) -> Level:
-    tags = {lv.tag for lv in levels if lv.kind == "point"}
+    tags = {lv.tag for lv in levels if lv.kind == "point" and lv.tag is not None}
     if len(tags) > 1:
         raise ExpressionError(
             f"`{describe(node)}` combines points of different domain tags "

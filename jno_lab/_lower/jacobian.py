@@ -16,8 +16,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._config import get_seed
-from .._nn.selection import ParameterSelection
 from .rows import map_rows
+from .selection import ParameterSelection
 
 if TYPE_CHECKING:
     from .._trace.nodes import ParamJacobian
@@ -72,8 +72,7 @@ def param_jacobian(evaluator: Evaluator, node: ParamJacobian, ctx: GlobalContext
 
     from .program import Program
 
-    sub = Program([node.target], evaluator.trainables)
-    sub.spatial_dim = ctx.spatial_dim
+    sub = Program([node.target], evaluator.trainables, spatial_dim=ctx.spatial_dim)
 
     def whole(flat: jax.Array) -> jax.Array:
         params = _with(ctx.params, i, selection.unflatten(ctx.params[i], flat))

@@ -29,9 +29,17 @@ class Program:
 
     Args:
         roots: the expressions whose values are wanted (constraints, trackers, ...).
+        trainables: trainables to list first (their order fixes the parameter tuple).
+        spatial_dim: spatial coordinates per point; by default those of the domain
+            the expressions use (0 without one). `bind` sets it from the domain bound.
     """
 
-    def __init__(self, roots: Sequence[Placeholder], trainables: Sequence[Any] = ()):
+    def __init__(
+        self,
+        roots: Sequence[Placeholder],
+        trainables: Sequence[Any] = (),
+        spatial_dim: int | None = None,
+    ):
         self.original_roots = list(roots)
         self.roots = canonicalize(self.original_roots)
         self.analysis: Analysis = analyse(self.roots)
@@ -46,7 +54,7 @@ class Program:
         self.tensor_names = sorted(
             {n.tag for r in self.roots for n in r.walk() if isinstance(n, TensorTag)}
         )
-        self.spatial_dim = 0
+        self.spatial_dim = _domain_dim(self.analysis) if spatial_dim is None else spatial_dim
         self.noisy_tags = self._noise_streams()
 
     # -- structure ---------------------------------------------------------------------
@@ -145,6 +153,13 @@ class Program:
             exports.update({n.key: v for n, v in zip(nodes, values, strict=True)})
         ctx = GlobalContext(exports, data["tensors"], params, data, key, spatial_dim)
         return [self.evaluator.global_value(r, ctx) for r in self.roots]
+
+
+def _domain_dim(analysis: Analysis) -> int:
+    """Spatial coordinates of the one domain the expressions use (0 for none or several)."""
+    if len(analysis.domains) != 1:
+        return 0
+    return int(analysis.domains[0].spatial_dim)
 
 
 def _f32(array: Any) -> jax.Array:

@@ -62,14 +62,14 @@ class Model(Trainable):
         """
         if param_mask is None:
             return MaskedModel(self, None)
-        from .selection import ParameterSelection
+        from .._lower.selection import ParameterSelection
 
         ParameterSelection(self, param_mask)  # validates the structure now
         return MaskedModel(self, param_mask)
 
     def leaf_flags(self, mask_tree: Any) -> tuple[bool, ...]:
         """One flag per array leaf of `get_params()`, read from a mask over `self.module`."""
-        from .selection import ParameterSelection
+        from .._lower.selection import ParameterSelection
 
         selection = ParameterSelection(self, mask_tree)
         n = self.leaf_count()

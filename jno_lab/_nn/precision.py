@@ -8,26 +8,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-FLOAT_DTYPES = ("bfloat16", "float16", "float32", "float64")
-
-
-def check_dtype(who: str, dtype: Any) -> Any:
-    """`dtype` as a numpy dtype; a ValueError for non-floating types or float64 without x64."""
-    try:
-        resolved = jnp.dtype(dtype)
-    except TypeError:
-        resolved = None
-    if resolved is None or resolved.name not in FLOAT_DTYPES:
-        raise ValueError(
-            f"{who}.dtype(...) takes a floating dtype: jnp.bfloat16, jnp.float16, jnp.float32 "
-            f"or jnp.float64; got {dtype!r}"
-        )
-    if resolved.name == "float64" and not jax.config.jax_enable_x64:
-        raise ValueError(
-            f"{who}.dtype(jnp.float64) needs 64-bit JAX: set JAX_ENABLE_X64=1 or call "
-            'jax.config.update("jax_enable_x64", True) before building models and domains'
-        )
-    return resolved
+from .._dtypes import FLOAT_DTYPES, check_dtype
 
 
 def cast_floating(tree: Any, dtype: Any) -> Any:
@@ -39,3 +20,6 @@ def cast_floating(tree: Any, dtype: Any) -> Any:
         return leaf
 
     return jax.tree_util.tree_map(cast, tree)
+
+
+__all__ = ["FLOAT_DTYPES", "cast_floating", "check_dtype"]

@@ -9,6 +9,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
+from .._checkpoint_files import model_leaves
 from .._config import default_key
 
 
@@ -48,12 +49,10 @@ def _fill(who: str, module: Any, leaves: list, source: str) -> Any:
 
 
 def _from_path(who: str, module: Any, text: str) -> Any:
-    from .._solver import checkpoint as ckpt
-
     path_text, _, model_key = text.partition("::")
     path = Path(path_text).expanduser()
     if path.is_dir():
-        leaves = ckpt.model_leaves(path, model_key or None, f"{who}.initialize")
+        leaves = model_leaves(path, model_key or None, f"{who}.initialize")
         return _fill(who, module, leaves, f"the checkpoint arrays of {text!r}")
     if model_key:
         raise ValueError(

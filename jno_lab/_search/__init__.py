@@ -6,7 +6,6 @@ The pieces, one module each:
 - `arch`: `Arch`, the values one configuration gives a tunable module's constructor.
 - `tune`: the `jno.np.tune` namespace (`space()`, `ArchSpace`, `Arch`).
 - `tunable`: `TunableModule`, a model re-created from its class for every configuration.
-- `model_options`: `Model.tune(...)`, per-model candidates (freeze, optimizer, lr).
 - `dimensions`: the full search space of one solver (training + models).
 - `search`: who proposes configurations (exhaustive grid or a nevergrad optimizer).
 - `configure`: applying one configuration to models and solve settings.

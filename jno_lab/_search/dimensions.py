@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model_options import check_option, tune_options
+from .._tune_options import check_option, tune_options
 from .space import ARCHITECTURE, TRAINING, ArchSpace, Param, Unique
 from .tunable import TunableModule
 

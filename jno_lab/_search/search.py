@@ -141,7 +141,7 @@ class NevergradSearch:
 
     def _tell(self, candidate: Any, score: float) -> None:
         # an optimizer that learns only from its own proposals ignores the others
-        with suppress(self._not_asked_errors):
+        with suppress(*self._not_asked_errors):
             self._optimizer.tell(candidate, _loss(score))
 
     def _token(self, value: Sequence[Any]) -> Hashable:

@@ -12,7 +12,10 @@ class Callback:
     records (device arrays: `total`, `losses`, `weights`, `lrs`, `trackers`, and
     `nonfinite`, 0 for a finite step); reading them waits for the device, so only do
     it as often as you need. Return True from it (or set `solver.stop_training =
-    True`) to stop after the current chunk.
+    True`) to stop after the current chunk. `solver.control`, the run's
+    `jno.RunControl`, stops or pauses the run from any thread (a dashboard's
+    buttons use it), and `solver.live_params()` with `solver.predict(...,
+    params=)` evaluates the model as it trains.
 
     A step whose losses or update are NaN or infinite ends training: the records of
     its chunk then end with that step (its `nonfinite` is 1 for non-finite losses,

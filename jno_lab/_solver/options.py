@@ -11,7 +11,7 @@ from typing import Any
 import jax
 import numpy as np
 
-from .step import StepConfig, Substep
+from .step_state import StepConfig, Substep
 
 DEFAULT_TRACE_DIR = "jno_traces"
 DEFAULT_REMAT_CHUNK = 256
@@ -123,7 +123,7 @@ def parse_substeps(
                 owner = getattr(node, "model", node)
                 used.add(id(owner))
         active = tuple(id(t) in used for t in trainables)
-        out.append(Substep(indices, repeats, active))
+        out.append(Substep(constraints=indices, repeats=repeats, active=active))
     return tuple(out)
 
 
@@ -134,7 +134,8 @@ def batches_on_host(data: dict, config: StepConfig, seed: int, step: int) -> dic
     `(seed, step)`, so a run continued later draws the same batches. Only these
     `(length, [accumulation,] batchsize, ...)` arrays are sent to the device.
     """
-    assert config.batchsize is not None
+    if config.batchsize is None:
+        raise ValueError("batches_on_host needs a StepConfig with a batchsize")
     rng = np.random.default_rng([seed, step])
     n = config.batchsize * config.accumulation
     order = np.argsort(rng.random((config.length, config.batch_size_total)), axis=1)[:, :n]

@@ -8,6 +8,7 @@ Trackers with the same interval share one lowered program, evaluated under a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ from .._lower.program import Program
 from .._trace.nodes import Tracker
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TrackerGroup:
     """Trackers logged at one interval: their program and positions among all trackers."""
 
@@ -33,7 +34,11 @@ def group_trackers(trackers: list[Tracker], trainables: list[Any]) -> list[Track
     for i, tracker in enumerate(trackers):
         by_interval.setdefault(tracker.interval, []).append(i)
     return [
-        TrackerGroup(interval, Program([trackers[i] for i in idx], trainables), tuple(idx))
+        TrackerGroup(
+            interval=interval,
+            program=Program([trackers[i] for i in idx], trainables),
+            indices=tuple(idx),
+        )
         for interval, idx in by_interval.items()
     ]
 
@@ -53,7 +58,7 @@ def _nan_like(shapes: list[jax.ShapeDtypeStruct]) -> list[jax.Array]:
 
 
 def idle_values(
-    groups: list[TrackerGroup], n_trackers: int, params: tuple, data: dict, key: jax.Array
+    groups: Sequence[TrackerGroup], n_trackers: int, params: tuple, data: dict, key: jax.Array
 ) -> tuple[jax.Array, ...]:
     """NaN values of the right shapes for every tracker (a step that logged nothing)."""
     out: list[Any] = [None] * n_trackers
@@ -65,7 +70,7 @@ def idle_values(
 
 
 def tracker_values(
-    groups: list[TrackerGroup],
+    groups: Sequence[TrackerGroup],
     n_trackers: int,
     step: jax.Array,
     params: tuple,

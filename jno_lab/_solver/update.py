@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 import jax
 import jax.numpy as jnp
 import optax
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GroupSpec:
     """The static part of a parameter group: which leaves, which transformation."""
 
@@ -55,6 +55,15 @@ def init_schedule_states(scales: tuple) -> tuple:
     return tuple(() if s is None else s.init_state() for s in scales)
 
 
+class UpdateInputs(NamedTuple):
+    """What an update reads besides the gradients: the step and its losses."""
+
+    epoch: jax.Array  # the step counter, as float32
+    prev_losses: jax.Array  # the constraint losses of the step before
+    losses: jax.Array  # this step's constraint losses
+    total: jax.Array  # the weighted total being minimised
+
+
 def apply_groups(
     groups: tuple[GroupSpec, ...],
     scales: tuple,
@@ -62,13 +71,14 @@ def apply_groups(
     grads: Any,
     opt_states: tuple,
     sched_states: tuple,
-    epoch: jax.Array,
-    prev_losses: jax.Array,
-    losses: jax.Array,
-    total: jax.Array,
-    value_fn: Callable[[Any], jax.Array] | None,
+    inputs: UpdateInputs,
+    value_fn: Callable[[Any], jax.Array] | None = None,
 ) -> tuple[Any, tuple, tuple, list[jax.Array]]:
-    """`(new params, opt states, schedule states, learning rate per group)`."""
+    """`(new params, opt states, schedule states, learning rate per group)` of one trainable.
+
+    `value_fn`: the total as a function of this trainable's parameters (for
+    optimizers that evaluate the loss themselves); None when it is not available.
+    """
     leaves, treedef = jax.tree_util.tree_flatten(params)
     grad_leaves = treedef.flatten_up_to(grads)
     new_leaves = list(leaves)
@@ -79,7 +89,7 @@ def apply_groups(
         _, _, flags = _split(params, group.selection)
         sub_params = _sub(leaves, flags)
         sub_grads = _sub(grad_leaves, flags)
-        extra: dict[str, Any] = {"value": total, "grad": sub_grads}
+        extra: dict[str, Any] = {"value": inputs.total, "grad": sub_grads}
         if value_fn is not None:
 
             def sub_value(sub: list, flags: list = flags) -> jax.Array:
@@ -94,18 +104,63 @@ def apply_groups(
             )
         else:
             updates, opt_state = group.transform.update(sub_grads, opt_state, sub_params)
+        # optax returns updates in the structure of the gradients: a list of leaves here
+        update_leaves = cast("list[jax.Array]", updates)
         if scale is None:
             lr = jnp.float32(1.0)
         else:
-            lr, sched_state = scale.advance(sched_state, epoch, prev_losses, losses)
+            lr, sched_state = scale.advance(
+                sched_state, inputs.epoch, inputs.prev_losses, inputs.losses
+            )
         for j, flag in enumerate(flags):
             if flag:
                 leaf = leaves[j]
-                new_leaves[j] = (leaf + lr * updates[j]).astype(leaf.dtype)
+                new_leaves[j] = (leaf + lr * update_leaves[j]).astype(leaf.dtype)
         new_opt.append(opt_state)
         new_sched.append(sched_state)
         lrs.append(jnp.asarray(lr, jnp.float32))
     return jax.tree_util.tree_unflatten(treedef, new_leaves), tuple(new_opt), tuple(new_sched), lrs
+
+
+def apply_updates(
+    groups: tuple[tuple[GroupSpec, ...], ...],
+    *,
+    params: tuple,
+    grads: tuple,
+    opt_states: tuple,
+    sched_states: tuple,
+    scales: tuple,
+    active: tuple[bool, ...],
+    inputs: UpdateInputs,
+    value_of: Callable[[int, Any], jax.Array] | None,
+) -> tuple[tuple, tuple, tuple, list[jax.Array | None]]:
+    """One update of every active trainable, group by group.
+
+    `groups[i]`: trainable `i`'s groups (empty when it does not train). Returns
+    `(params, opt states, schedule states, learning rates)`, the learning rates
+    one per group of every training trainable, None for groups not updated.
+    """
+    new_params, new_opt, new_sched = list(params), list(opt_states), list(sched_states)
+    lrs: list[jax.Array | None] = []
+    for i, own_groups in enumerate(groups):
+        if not own_groups:
+            continue
+        if not active[i]:
+            lrs += [None] * len(own_groups)
+            continue
+        value_fn = None if value_of is None else (lambda own, i=i: value_of(i, own))
+        new_params[i], new_opt[i], new_sched[i], group_lrs = apply_groups(
+            own_groups,
+            scales[i],
+            params[i],
+            grads[i],
+            opt_states[i],
+            sched_states[i],
+            inputs,
+            value_fn,
+        )
+        lrs += group_lrs
+    return tuple(new_params), tuple(new_opt), tuple(new_sched), lrs
 
 
 def _update_with_extras(

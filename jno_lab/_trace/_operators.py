@@ -2,12 +2,39 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from .._trainable import Trainable
 from ._schemes import check_scheme
 
 if TYPE_CHECKING:
     from .nodes import Placeholder
+
+
+@runtime_checkable
+class MaskedTrainable(Protocol):
+    """A model seen through a parameter mask (`net.mask(m)`), as `.grad(...)` reads it."""
+
+    model: Any
+    mask_tree: Any
+
+
+def jacobian_target(model: Any) -> tuple[Trainable, Any]:
+    """`(model, mask)` of `.grad(model)`'s argument: a model, or a masked model.
+
+    Models are the trainables that are not expression nodes (parameters are).
+    """
+    from .nodes import Placeholder
+
+    mask = None
+    if isinstance(model, MaskedTrainable):
+        model, mask = model.model, model.mask_tree
+    if not isinstance(model, Trainable) or isinstance(model, Placeholder):
+        raise TypeError(
+            f".grad(...) takes a model from jno.nn.wrap (or model.mask(m)), got "
+            f"{type(model).__name__}; for coordinate derivatives use .d(x)"
+        )
+    return model, mask
 
 
 def as_node(value: Any) -> Placeholder:
@@ -202,17 +229,9 @@ class OperatorMixin:
 
         Per point: shape `(B, N, P)`, or `(B, N, D, P)` for a `D`-vector output.
         """
-        from .._nn.model import MaskedModel, Model
         from .nodes import ModelCall, ParamJacobian
 
-        mask = None
-        if isinstance(model, MaskedModel):
-            model, mask = model.model, model.mask_tree
-        if not isinstance(model, Model):
-            raise TypeError(
-                f".grad(...) takes a model from jno.nn.wrap (or model.mask(m)), got "
-                f"{type(model).__name__}; for coordinate derivatives use .d(x)"
-            )
+        model, mask = jacobian_target(model)
         if not any(isinstance(n, ModelCall) and n.model is model for n in self.walk()):  # type: ignore[attr-defined]
             raise ValueError(
                 f"`.grad({model.describe()})`: the expression does not call model "

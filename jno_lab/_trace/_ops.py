@@ -8,7 +8,7 @@ whole `(B, T, N, *F)` arrays.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,9 +31,11 @@ def _rebuild_index(key: Any) -> Any:
 
 
 def _concat(*items: Any, axis: int = -1) -> Any:
-    items = tuple(jnp.atleast_1d(i) for i in items)
-    items = jnp.broadcast_arrays(*items) if _needs_broadcast(items, axis) else items
-    return jnp.concatenate(items, axis=axis)
+    arrays = tuple(jnp.atleast_1d(i) for i in items)
+    parts: Sequence[jax.Array] = (
+        jnp.broadcast_arrays(*arrays) if _needs_broadcast(arrays, axis) else arrays
+    )
+    return jnp.concatenate(parts, axis=axis)
 
 
 def _needs_broadcast(items: tuple, axis: int) -> bool:

@@ -8,7 +8,7 @@ A first-order mode is "forward" or "reverse"; a second-order mode is
 
 from __future__ import annotations
 
-from .. import _config
+from .._config import get_diff_type, get_hessian_type
 
 AD = "automatic_differentiation"
 FD = "finite_difference"
@@ -44,7 +44,7 @@ def first_order_mode(scheme: str) -> str:
         return mode
     if mode in SECOND_ORDER:  # a second-order string on a first derivative: use its inner mode
         return "forward" if mode.endswith("fwd") else "reverse"
-    return _config.get_diff_type() or AUTO
+    return get_diff_type() or AUTO
 
 
 def second_order_mode(scheme: str) -> str:
@@ -54,4 +54,4 @@ def second_order_mode(scheme: str) -> str:
         return mode
     if mode in FIRST_ORDER:  # shorthand: "forward" is fwd-over-fwd
         return "fwd-over-fwd" if mode == "forward" else "rev-over-rev"
-    return _config.get_hessian_type() or AUTO
+    return get_hessian_type() or AUTO

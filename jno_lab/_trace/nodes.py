@@ -198,7 +198,7 @@ class Constant(Placeholder):
 def _x64() -> bool:
     import jax
 
-    return bool(jax.config.jax_enable_x64)
+    return bool(jax.config.read("jax_enable_x64"))
 
 
 class Op(Placeholder):

@@ -12,9 +12,11 @@ view is evaluated every `field_every` seconds at a chunk boundary.
 A run that went non-finite (`core.solve` stops at the last finite step) ends in
 the state "nonfinite", its `message` naming the step and the constraints.
 
-Stop and Pause/Resume act at the next chunk boundary. A cell running
-`crux.solve(...)` holds the kernel's main thread; the dashboard then serves its
-comm on a kernel subshell (ipykernel 7), so the clicks arrive at once.
+Stop and Pause/Resume act on the `jno.RunControl` of the run being watched
+(`solver.control`; or on a `controller` such as the workbench's `Session`), so
+they take effect at the next chunk boundary. A cell running `crux.solve(...)`
+holds the kernel's main thread; the dashboard then serves its comm on a kernel
+subshell (ipykernel 7), so the clicks arrive at once.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import numpy as np
 import traitlets
 
 from .._solver.callbacks import Callback
+from .._solver.run_control import RunControl
 from .._solver.step import nonfinite_summary
 from .concurrent_comm import serve_concurrently
 from .field import FieldFrames, FieldView
@@ -80,8 +83,14 @@ class Dashboard(anywidget.AnyWidget, Callback):
         names: run names in the legends, one per run (live run first).
 
     Example:
-        >>> from jno_lab.widgets import Dashboard  # doctest: +SKIP
-        >>> stats = crux.solve(2000, inner_steps=100, callbacks=[Dashboard()])  # doctest: +SKIP
+        >>> import optax, jno_lab as jno
+        >>> from jno_lab.widgets import Dashboard
+        >>> p = jno.np.parameter((1,), init=0.0).optimizer(optax.sgd(0.1))
+        >>> crux = jno.core([(p - 1.0).mse], jno.domain.from_array({"interior": [[0.0]]}))
+        >>> dash = Dashboard(field_every=1e9)  # outside a notebook: a terminal progress bar
+        >>> stats = crux.solve(200, inner_steps=100, callbacks=[dash])
+        >>> dash.status["state"], dash.status["step"], dash.control is crux.control
+        ('finished', 200, True)
     """
 
     _esm = _ESM if _ESM.is_file() else _MISSING_ESM
@@ -139,9 +148,10 @@ class Dashboard(anywidget.AnyWidget, Callback):
         self._first_step = 0
         self._chunk_origin = 0
         self._phase = 0
-        self._stop = threading.Event()
-        self._resume = threading.Event()
-        self._resume.set()
+        self._control: RunControl = RunControl()  # the watched run's, from on_training_start on
+        self._own_control = True  # a solver without a control (an emulator trainer)
+        self._unsubscribe: Any = None
+        self._paused_origin = 0.0
         self._bar: ProgressBar | None = None
         self.messages_sent = 0
         """How many data messages went to the front end (for benchmarks and tests)."""
@@ -153,31 +163,35 @@ class Dashboard(anywidget.AnyWidget, Callback):
     def attach(cls, solver: Any, **options: Any) -> Dashboard:
         """A dashboard that every later `solver.solve()` reports to (until `detach`)."""
         dash = cls(**options)
-        solver._attached_callbacks = [*getattr(solver, "_attached_callbacks", []), dash]
+        solver.attach(dash)
         dash._attached_to = solver
         return dash
 
+    _attached_to: Any = None
+
     def detach(self) -> None:
-        """Stop receiving the attached solver's runs."""
-        solver = getattr(self, "_attached_to", None)
+        """Stop receiving the attached solver's runs (a no-op when not attached)."""
+        solver, self._attached_to = self._attached_to, None
         if solver is not None:
-            solver._attached_callbacks = [
-                c for c in getattr(solver, "_attached_callbacks", []) if c is not self
-            ]
+            solver.detach(self)
 
     # -- controls --------------------------------------------------------------------------
     controller: Any = None
-    """What the Stop/Pause/Resume buttons drive instead of this dashboard's own flags:
+    """What the Stop/Pause/Resume buttons drive instead of the watched run's control:
     anything with `stop()`, `pause()` and `resume()`, e.g. the workbench's training
     `Session` (which runs several phases and must stop all of them)."""
+
+    @property
+    def control(self) -> RunControl:
+        """The run control the buttons act on: the watched run's (`solver.control`)."""
+        return self._control
 
     def stop(self) -> None:
         """Stop the run at the next chunk boundary (the statistics keep what ran)."""
         if self.controller is not None:
             self.controller.stop()
             return
-        self._stop.set()
-        self._resume.set()
+        self._control.stop()
 
     def pause(self) -> None:
         """Hold the run at the next chunk boundary until `resume()` (or `stop()`)."""
@@ -185,8 +199,10 @@ class Dashboard(anywidget.AnyWidget, Callback):
             self.controller.pause()
             self._set_status(state="paused")
             return
-        self._resume.clear()
-        self._set_status(state="pausing")
+        control = self._control
+        if not (control.stop_requested or control.pause_requested):
+            self._set_status(state="pausing")  # before the request: "paused" may follow at once
+        control.pause()
 
     def resume(self) -> None:
         """Continue a paused run."""
@@ -194,12 +210,20 @@ class Dashboard(anywidget.AnyWidget, Callback):
             self.controller.resume()
             self._set_status(state="running")
             return
-        self._resume.set()
+        self._control.resume()
 
     @property
     def stop_requested(self) -> bool:
         """Whether Stop was pressed (or `stop()` called) since the run started."""
-        return self._stop.is_set()
+        return self._control.stop_requested
+
+    def _on_control(self, event: str) -> None:
+        """Show what the run control did, whoever asked for it."""
+        if event == "paused":
+            self._flush(self._live.steps_done if self._live is not None else 0)
+            self._set_status(state="paused")
+        elif event == "resumed":
+            self._set_status(state="running")
 
     @property
     def history(self) -> History | None:
@@ -226,10 +250,9 @@ class Dashboard(anywidget.AnyWidget, Callback):
     # -- callback hooks --------------------------------------------------------------------
     def on_training_start(self, solver: Any) -> None:
         """Start (or continue) the live history; serve the controls during the run."""
+        self._watch(solver)
         with self._lock:
             self._phase += 1
-            self._stop.clear()
-            self._resume.set()
             self._first_step = max(_solver_step(solver), self._live.steps_done if self._live else 0)
             self._chunk_origin = _solver_step(solver)
             if self._live is None:
@@ -269,14 +292,8 @@ class Dashboard(anywidget.AnyWidget, Callback):
             self._refresh_field(solver, int(step))
         if now - self._last_flush >= self._interval:
             self._flush(int(step))
-        if not self._resume.is_set():
-            self._flush(int(step))
-            self._set_status(state="paused")
-            self._resume.wait()
-            if not self._stop.is_set():
-                self._set_status(state="running")
-        if self._stop.is_set():
-            solver.stop_training = True
+        if self._own_control and self._control.wait_at_boundary():
+            solver.stop_training = True  # what a solver without a control honours
             return True
         return False
 
@@ -291,12 +308,28 @@ class Dashboard(anywidget.AnyWidget, Callback):
             self._set_status(
                 state="nonfinite", step=step, eta=None, message=nonfinite_summary(nonfinite)
             )
-        elif self._stop.is_set() or getattr(solver, "stop_training", False):
+        elif self._control.stop_requested or getattr(solver, "stop_training", False):
             self._set_status(state="stopped", step=step, eta=None)
         else:
             self._set_status(state="finished", step=step, eta=0.0)
         if self._bar is not None:
             self._bar.on_training_end(solver, stats)
+
+    def _watch(self, solver: Any) -> None:
+        """Take the run control of the run that starts (or a new one of our own).
+
+        The phases of a plan share one control: the dashboard stays subscribed
+        to it between them, so a pause there shows too.
+        """
+        found = getattr(solver, "control", None)
+        self._own_control = not isinstance(found, RunControl)
+        control = found if isinstance(found, RunControl) else RunControl()
+        if control is not self._control or self._unsubscribe is None:
+            if self._unsubscribe is not None:
+                self._unsubscribe()
+            self._control = control
+            self._unsubscribe = control.add_listener(self._on_control)
+        self._paused_origin = control.paused_seconds
 
     # -- sending ---------------------------------------------------------------------------
     def _runs(self) -> list[tuple[str, History]]:
@@ -355,8 +388,9 @@ class Dashboard(anywidget.AnyWidget, Callback):
         self._last_field = time.perf_counter()
         view = self._field
         assert view is not None
-        live = getattr(solver, "live_params", None)
-        params = live() if callable(live) and not final else None
+        params: tuple | None = None
+        if not final and callable(getattr(solver, "live_params", None)):  # an emulator has none
+            params = solver.live_params()
         frames = view.evaluate(step, params)
         with self._lock:
             self._frames = frames
@@ -390,7 +424,8 @@ class Dashboard(anywidget.AnyWidget, Callback):
 
     # -- progress --------------------------------------------------------------------------
     def _update_progress(self, step: int) -> None:
-        elapsed = time.perf_counter() - self._started
+        paused = self._control.paused_seconds - self._paused_origin
+        elapsed = max(0.0, time.perf_counter() - self._started - paused)
         done = step - self._first_step
         rate = done / elapsed if elapsed > 0 and done > 0 else 0.0
         total = getattr(self, "_total", None)
@@ -411,7 +446,7 @@ class Dashboard(anywidget.AnyWidget, Callback):
 
 def _solver_step(solver: Any) -> int:
     """Steps the solver (a `jno.core`, or an emulator trainer) has done."""
-    return int(getattr(solver, "_step", getattr(solver, "step", 0)) or 0)
+    return int(getattr(solver, "step_count", getattr(solver, "step", 0)) or 0)
 
 
 def _history_for(solver: Any) -> History:

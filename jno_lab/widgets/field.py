@@ -1,7 +1,7 @@
 """The dashboard's field view: a solution and its PDE residual evaluated over the domain.
 
 `FieldView` picks (or is given) two per-point expressions, evaluates them with
-the solver's current parameters on a regular grid over the domain's bounding
+the solver's current (or live) parameters on a regular grid over the domain's bounding
 box (masked outside the shape), at up to `max_times` time steps, and returns
 float32 frames for the colour maps plus the domain outline.
 """
@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import jax
 import numpy as np
+import shapely
 
 from .._trace.nodes import ModelCall, Op, Placeholder
+from .raster import masked_grid
 
 __all__ = ["FieldFrames", "FieldView"]
 
@@ -88,14 +89,8 @@ class FieldView:
         return FieldFrames(step, times, values)
 
     def _values(self, expr: Placeholder, params: tuple | None) -> np.ndarray:
-        from .._solver.binding import PointsBinding
-
         context = {} if self.times is None else {"__time__": self.times}
-        binding = PointsBinding(self.grid.points, context)
-        program, fn = self.solver._program_for([expr])
-        data = program.bind(binding.for_program(program))
-        current = params if params is not None else program.initial_params()
-        (raw,) = fn(current, data, jax.random.PRNGKey(self.solver.rng_seed))
+        raw = self.solver.predict(self.grid.points, expr, context, params=params)
         array = np.asarray(raw, np.float32)
         n = self.grid.points.shape[0]
         if array.ndim < 3 or array.shape[2] != n:
@@ -124,8 +119,6 @@ def _grid(domain: Any, resolution: int) -> _Grid:
         x0, x1 = float(interior.min()), float(interior.max())
         xs = np.linspace(x0, x1, 4 * resolution)
         return _Grid(1, xs[:, None], (xs.size,), (x0, x1, 0.0, 0.0), None, [])
-    import shapely
-
     if geometry is None:  # a mesh or point domain: the hull of its points
         points = [interior[:, :2]]
         for tag in ("boundary",):
@@ -135,14 +128,8 @@ def _grid(domain: Any, resolution: int) -> _Grid:
                 continue
             points.append(extra.reshape(-1, extra.shape[-1])[:, :2])
         geometry = shapely.MultiPoint(np.concatenate(points)).convex_hull
-    x0, y0, x1, y1 = (float(v) for v in geometry.bounds)
-    width, height = max(x1 - x0, 1e-12), max(y1 - y0, 1e-12)
-    nx = max(2, round(resolution * min(1.0, width / height)))
-    ny = max(2, round(resolution * min(1.0, height / width)))
-    gx, gy = np.meshgrid(np.linspace(x0, x1, nx), np.linspace(y0, y1, ny))
-    mask = np.asarray(shapely.intersects_xy(geometry, gx, gy))
-    points = np.stack([gx.ravel(), gy.ravel()], axis=-1)
-    return _Grid(2, points, (ny, nx), (x0, x1, y0, y1), mask, _outline(geometry))
+    grid = masked_grid(geometry, resolution)
+    return _Grid(2, grid.points, grid.shape, grid.extent, grid.mask, _outline(geometry))
 
 
 def _outline(geometry: Any) -> list[tuple[list[float], list[float]]]:

@@ -10,32 +10,41 @@ the domain outline.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from bokeh.embed import json_item
 from bokeh.layouts import column, gridplot
-from bokeh.models import ColorBar, ColumnDataSource, Legend, LinearColorMapper, Range1d
+from bokeh.models import ColorBar, ColumnDataSource, Legend, LinearColorMapper, Range1d, Title
 from bokeh.palettes import Category10_10, Viridis256
 from bokeh.plotting import figure
 
+from ..diagnostics import Kind
 from .field import FieldFrames, FieldView
 from .history import History
+
+if TYPE_CHECKING:
+    from bokeh.embed.standalone import StandaloneEmbedJson
 
 __all__ = ["FIGURE_HEIGHT", "build_layout", "layout_json", "smooth"]
 
 FIGURE_HEIGHT = 300
 _DASHES = ["solid", "dashed", "dotted", "dotdash"]
-_DIAGNOSTIC_GROUPS = {
-    "grad_norm": ("gradient norms", "log"),
-    "grad_cos": ("gradient cosines", "linear"),
-    "ntk_cond": ("NTK condition number", "log"),
-    "ntk_trace": ("NTK trace", "log"),
-    "ntk_weight": ("NTK trace weights", "linear"),
-    "res_mean_abs": ("residual statistics", "log"),
-    "res_max_abs": ("residual statistics", "log"),
-    "res_std": ("residual statistics", "log"),
+_AxisScale = Literal["linear", "log"]
+_DIAGNOSTIC_PLOTS: dict[str, tuple[str, _AxisScale]] = {  # title and y axis per diagnostic
+    Kind.GRADIENT_NORM: ("gradient norms", "log"),
+    Kind.GRADIENT_COSINE: ("gradient cosines", "linear"),
+    Kind.NTK_CONDITION: ("NTK condition number", "log"),
+    Kind.NTK_TRACE: ("NTK trace", "log"),
+    Kind.NTK_WEIGHT: ("NTK trace weights", "linear"),
+    Kind.RESIDUAL_MEAN_ABS: ("residual statistics", "log"),
+    Kind.RESIDUAL_MAX_ABS: ("residual statistics", "log"),
+    Kind.RESIDUAL_STD: ("residual statistics", "log"),
 }
+_SERIES_PLOTS: tuple[tuple[str, str, _AxisScale, str], ...] = (  # source, title, y axis, label
+    ("weights", "Constraint weights", "linear", "weight"),
+    ("lrs", "Learning rates", "log", "learning rate (scale)"),
+)
 
 
 def smooth(values: np.ndarray, alpha: float) -> np.ndarray:
@@ -59,9 +68,9 @@ def smooth(values: np.ndarray, alpha: float) -> np.ndarray:
     return out
 
 
-def _figure(title: str, y_axis: str, y_label: str, x_label: str = "step") -> Any:
+def _figure(title: str, y_axis: _AxisScale, y_label: str, x_label: str = "step") -> Any:
     p = figure(
-        title=title,
+        title=Title(text=title, text_font_size="12pt"),
         height=FIGURE_HEIGHT,
         sizing_mode="stretch_width",
         y_axis_type=y_axis,
@@ -71,7 +80,6 @@ def _figure(title: str, y_axis: str, y_label: str, x_label: str = "step") -> Any
     )
     p.xaxis.axis_label = x_label
     p.yaxis.axis_label = y_label
-    p.title.text_font_size = "12pt"
     return p
 
 
@@ -125,7 +133,11 @@ def _loss_plot(runs: Sequence[tuple[str, History]], smoothing: float) -> Any:
 
 
 def _series_plot(
-    runs: Sequence[tuple[str, History]], source_name: str, title: str, axis: str, y_label: str
+    runs: Sequence[tuple[str, History]],
+    source_name: str,
+    title: str,
+    axis: _AxisScale,
+    y_label: str,
 ) -> Any:
     p = _figure(title, axis, y_label)
     for r, (run, history) in enumerate(runs):
@@ -154,12 +166,12 @@ def _tracker_plots(runs: Sequence[tuple[str, History]]) -> list[Any]:
             key = f"t{i}"
             if key not in history.sources:
                 continue
-            prefix = name.split("/", 1)[0] if "/" in name else "trackers"
-            groups.setdefault(prefix, []).append((r, run, key, history))
+            group = Kind.of_name(name) or (name.split("/", 1)[0] if "/" in name else "trackers")
+            groups.setdefault(group, []).append((r, run, key, history))
     plots = []
     for prefix, members in groups.items():
-        spectrum = prefix == "ntk_eig"
-        title, axis = _DIAGNOSTIC_GROUPS.get(prefix, (prefix, "linear"))
+        spectrum = prefix is Kind.NTK_EIGENVALUES
+        title, axis = _DIAGNOSTIC_PLOTS.get(prefix, (prefix, "linear"))
         if spectrum:
             p = _figure("NTK eigenvalues (latest)", "log", "eigenvalue", "index")
         else:
@@ -206,18 +218,17 @@ def _field_plots(view: FieldView, frames: FieldFrames | None) -> list[Any]:
         )
         height = FIGURE_HEIGHT + 60
         p = figure(
-            title=name,
+            title=Title(text=name, text_font_size="12pt"),
             height=height,
             sizing_mode="stretch_width",
             match_aspect=True,
-            x_range=Range1d(x0, x1),
-            y_range=Range1d(y0, y1),
+            x_range=Range1d(start=x0, end=x1),
+            y_range=Range1d(start=y0, end=y1),
             tools="pan,wheel_zoom,reset,save,hover",
             active_scroll=None,
         )
         p.xaxis.axis_label = "x"
         p.yaxis.axis_label = "y"
-        p.title.text_font_size = "12pt"
         cds = ColumnDataSource(
             {
                 "image": [np.asarray(image, np.float32)],
@@ -259,10 +270,7 @@ def build_layout(
     live = runs[0][1]
     series = [
         _series_plot(runs, name, title, axis, label)
-        for name, title, axis, label in (
-            ("weights", "Constraint weights", "linear", "weight"),
-            ("lrs", "Learning rates", "log", "learning rate (scale)"),
-        )
+        for name, title, axis, label in _SERIES_PLOTS
         if name in live.sources  # an emulator run has neither
     ]
     plots = [_loss_plot(runs, smoothing), *series, *_tracker_plots(runs)]
@@ -275,6 +283,6 @@ def build_layout(
     return column(grid, sizing_mode="stretch_width")
 
 
-def layout_json(*args: Any, **kwargs: Any) -> dict[str, Any]:
+def layout_json(*args: Any, **kwargs: Any) -> StandaloneEmbedJson:
     """`build_layout` as a bokeh JSON item (what `Bokeh.embed.embed_item` takes)."""
     return json_item(build_layout(*args, **kwargs))

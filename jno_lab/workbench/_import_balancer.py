@@ -5,22 +5,15 @@ The workbench's balancer nodes weight every constraint (see
 constraints is its balancer's i-th weight times that balancer's i-th loss, the
 form the lowering writes. Any other use of balancer weights is refused, naming
 the constraint. The weights' trackers are the balancer node's own and are not
-imported as separate tracker nodes.
+imported as separate tracker nodes. The node's settings are read by its
+catalogue entry (`nodes_balancers`).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
-
-from .._adaptive.balancer import Balancer, BalancerWeights
-from .._lower.analysis import describe
-from .._trace.nodes import Op, Placeholder
-from ._import_networks import NotImportable, clean_float
-from .catalogue.nodes_balancers import FUNCTIONS, NUMBERS
-
-_SEEDED = ("relobralo", "rlw")
+from ..introspect import Balancer, BalancerWeights, Op, Placeholder, describe
+from .catalogue.matching import NotImportable
+from .catalogue.nodes_balancers import FUNCTIONS
 
 
 def balancer_of(constraints: list[Placeholder]) -> Balancer | None:
@@ -72,21 +65,3 @@ def is_weight(node: Placeholder, balancer: Balancer | None) -> int | None:
     if child is balancer.node and isinstance(index, int) and not isinstance(index, bool):
         return index
     return None
-
-
-def balancer_node(balancer: Balancer, seed: int, notes: list[str]) -> dict[str, Any]:
-    """The balancer's node parameters (numbers must be single values, not one per loss)."""
-    params: dict[str, Any] = {"mode": balancer.mode}
-    for name in NUMBERS[balancer.kind]:
-        value = np.asarray(balancer.numbers[name])
-        if value.ndim:
-            raise NotImportable(
-                f"the {balancer.kind} balancer has one {name} per loss; the workbench's "
-                f"balancer node holds a single {name}"
-            )
-        params[name] = clean_float(value.astype(np.float32))
-    if balancer.kind in _SEEDED and balancer.seed != seed:
-        notes.append(
-            f"the {balancer.kind} balancer's seed {balancer.seed} becomes the document seed {seed}"
-        )
-    return params

@@ -18,6 +18,7 @@ import ast
 import builtins
 import inspect
 import math
+import sys
 import textwrap
 import types
 from typing import Any
@@ -189,6 +190,8 @@ def _fingerprint(code: types.CodeType) -> tuple:
 
 def _at(lam: ast.Lambda, code: types.CodeType, origin: tuple[int, int]) -> bool:
     """Whether the lambda's body starts where the code's instructions do (line, column)."""
+    if sys.version_info < (3, 11):  # no column positions yet: alike lambdas stay ambiguous
+        return False
     first_line, shift = origin
     positions = [
         (p[0], p[2])

@@ -21,11 +21,9 @@ from typing import Any
 import numpy as np
 import shapely
 
-from .._domain import PolygonDomain
-from .._domain._geometry import as_polygonal, polygons_of
-from .._domain._regions import AreaRegion, CurveRegion
+from ..introspect import AreaRegion, CurveRegion, PolygonDomain, as_polygonal, polygons_of
 from ._import_networks import NotImportable
-from .geometry import _primitive
+from .catalogue.geometry import primitive_type
 
 BUILTIN_TAGS = ("interior", "boundary", "initial")
 MAX_ROTATIONS = 1024
@@ -195,7 +193,7 @@ def _nice_shape(ring: np.ndarray) -> dict[str, Any] | None:
 
 def _shape(primitive: dict[str, Any]) -> Any:
     """The shapely geometry the document's lowering builds for a primitive."""
-    return eval(_primitive(primitive, "primitive"), {"shapely": shapely})  # our own generated text
+    return primitive_type(primitive["type"]).shape(primitive)
 
 
 def _candidates(ring: np.ndarray) -> Iterator[dict[str, Any]]:

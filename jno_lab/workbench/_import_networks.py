@@ -1,10 +1,13 @@
-"""Networks and optimizers for the importer: a wrapped module -> a network node's settings.
+"""Networks without provenance for the importer: a wrapped module -> a network node's settings.
 
-The settings of the built-in architectures are read off the module's arrays
-(layer shapes, the activation function). The initial-weight seed is found by
-rebuilding the network with candidate seeds and comparing the weights; a
-trained network no longer matches any seed, so it gets seed 0 (the document
-describes the problem, not trained weights) and the importer says so.
+A network built by a `jno.nn` factory is recognised by its recorded call (see
+`catalogue.network_provenance`). One assembled otherwise (e.g. a copy made by
+a tree operation) falls back to this: the settings of the built-in
+architectures are read off the module's arrays (layer shapes, the activation
+function), and the initial-weight seed is found by rebuilding the network with
+candidate seeds and comparing the weights; a trained network no longer matches
+any seed, so it gets seed 0 (the document describes the problem, not trained
+weights) and the importer says so.
 """
 
 from __future__ import annotations
@@ -15,42 +18,19 @@ from typing import Any
 import equinox as eqx
 import jax
 import numpy as np
-import optax
 
-from .._dlrs import DynamicLearningRate
-from .._nn.architectures import FNO, MLP, DeepONet, FourierMLP, ModifiedMLP
-from .._nn.architectures import deeponet as make_deeponet
-from .._nn.architectures import fno as make_fno
-from .._nn.architectures import fourier_mlp as make_fourier_mlp
-from .._nn.architectures import mlp as make_mlp
-from .._nn.architectures import modified_mlp as make_modified_mlp
-from .._nn.architectures._common import ACTIVATIONS as _ACTIVATION_FUNCTIONS
-from .._schedules import LearningRateSchedule
-from .._trainable import _FACTORY_RESULTS
+from ..introspect import ACTIVATIONS as _ACTIVATION_FUNCTIONS
+from ..introspect import FNO, MLP, DeepONet, FourierMLP, ModifiedMLP
+from ..nn import deeponet as make_deeponet
+from ..nn import fno as make_fno
+from ..nn import fourier_mlp as make_fourier_mlp
+from ..nn import mlp as make_mlp
+from ..nn import modified_mlp as make_modified_mlp
+from .catalogue.matching import NotImportable, clean_float
 from .catalogue.nodes_networks import ACTIVATIONS
-
-OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop", "lion", "adabelief")
-"""Optimizers a training phase can name (the document schema's list)."""
 
 SEED_CANDIDATES = 32
 """Seeds 0..SEED_CANDIDATES-1 are tried (after the solver's and the global seed)."""
-
-
-class NotImportable(ValueError):
-    """Part of a `jno.core` has no workbench node type (raised by `to_document`)."""
-
-
-def clean_float(value: Any) -> float:
-    """A float32 number as the shortest decimal that gives the same float32 back.
-
-    Example:
-        >>> clean_float(np.float32(0.1))
-        0.1
-    """
-    arr = np.asarray(value)
-    if arr.dtype == np.float32:
-        return float(str(np.float32(arr.item())))
-    return float(arr.item())
 
 
 # -- networks -----------------------------------------------------------------------------
@@ -214,7 +194,7 @@ def network_node(model: Any, seeds: list[int], notes: list[str]) -> tuple[str, d
     elif isinstance(module, FNO):
         modes = tuple(int(m) for m in module.modes)
         width = int(module.lift.weight.shape[0])
-        if len(set(modes)) != 1 or len(modes) > 2:
+        if len(modes) not in (1, 2) or len(set(modes)) != 1:
             raise NotImportable(
                 f"network {owner!r}: FNO modes {modes}; the workbench FNO keeps the same number "
                 "of modes on each of 1 or 2 grid axes"
@@ -294,123 +274,3 @@ def _fourier_seed(
         if np.array_equal(np.asarray(rebuilt.B), B):
             return seed, sigma
     return None, None
-
-
-# -- optimizers ---------------------------------------------------------------------------
-def _schedule(scale: LearningRateSchedule | DynamicLearningRate | None) -> Any:
-    """A learning-rate schedule as a document learning rate (None when it is custom)."""
-
-    def num(v: np.ndarray) -> Any:
-        out = clean_float(v)
-        return int(out) if out.is_integer() and abs(out) >= 1 else out
-
-    if isinstance(scale, DynamicLearningRate):
-        numbers = {k: num(np.asarray(v)) for k, v in scale.params.items()}
-        return {"kind": "dlrs", "window": scale.window, **numbers}
-    if scale is None or scale.kind == "custom":
-        return None
-    values = {k: np.asarray(v) for k, v in scale.params.items()}
-
-    clamps = {k: num(values.pop(k)) for k in ("min_lr", "max_lr") if k in values}
-    if scale.kind == "constant" and not clamps:
-        return num(values["lr0"])
-    if scale.kind == "constant":
-        return {"kind": "constant", "lr": num(values["lr0"]), **clamps}
-    args: dict[str, Any] = {}
-    for k, v in values.items():
-        args[k] = [num(x) for x in v.ravel()] if v.ndim else num(v)
-    return {"kind": scale.kind, **args, **clamps}
-
-
-def _factory_name(transform: Any) -> str | None:
-    for name in OPTIMIZERS:
-        factory = getattr(optax, name)
-        if _FACTORY_RESULTS.get(factory) is transform:
-            return name
-    return None
-
-
-def _updates(transform: Any, steps: int = 3) -> list[np.ndarray]:
-    params = jax.numpy.asarray([0.5, -1.0, 2.0, 0.25])
-    grads = [
-        jax.numpy.asarray([0.3, -0.2, 0.05, 1.0]),
-        jax.numpy.asarray([-0.1, 0.4, 0.2, -0.7]),
-        jax.numpy.asarray([0.25, 0.1, -0.6, 0.3]),
-    ][:steps]
-    state = transform.init(params)
-    out = []
-    for g in grads:
-        updates, state = transform.update(g, state, params)
-        out.append(np.asarray(updates, dtype=np.float64))
-        params = optax.apply_updates(params, updates)
-    return out
-
-
-def _probe(transform: Any) -> tuple[str, float] | None:
-    """Name and learning rate of a ready optax transformation, found by its updates."""
-    try:
-        seen = _updates(transform)
-    except Exception:  # a transformation that cannot run on a flat vector: not identified
-        return None
-    for name in OPTIMIZERS:
-        reference = _updates(getattr(optax, name)(1.0))
-        denom = reference[0]
-        pick = np.argmax(np.abs(denom))
-        if denom[pick] == 0:
-            continue
-        lr = float(f"{seen[0][pick] / denom[pick]:.6g}")
-        if lr > 0 and all(
-            np.allclose(s, lr * r, rtol=1e-4, atol=1e-9)
-            for s, r in zip(seen, reference, strict=True)
-        ):
-            return name, lr
-    return None
-
-
-def optimizer_phase(trainables: list[Any], notes: list[str]) -> dict[str, Any]:
-    """One training phase from the optimizers attached to the trainables.
-
-    The first trainable with an identifiable optimizer decides (the workbench
-    trains every trainable with the phase's optimizer); otherwise adam at 1e-3.
-    """
-    phase: dict[str, Any] = {"optimizer": "adam", "learning_rate": 1e-3, "epochs": 1000}
-    found: list[tuple[str, Any]] = []
-    for t in trainables:
-        if t.frozen:
-            notes.append(f"{t.describe()!r} is frozen; the document trains it")
-        transform = t.transform
-        if transform is None:
-            continue
-        name = _factory_name(transform)
-        lr: Any = None
-        if name is not None:
-            lr = _schedule(t.lr_scale)
-            if lr is None:
-                name = None
-        elif t.lr_scale is None or (
-            isinstance(t.lr_scale, LearningRateSchedule)
-            and t.lr_scale.kind == "constant"
-            and float(t.lr_scale.params["lr0"]) == 1.0
-        ):
-            probed = _probe(transform)
-            if probed is not None:
-                name, lr = probed
-        elif isinstance(t.lr_scale, DynamicLearningRate):  # optimizer(opt(1)).scale(dlrs)
-            probed = _probe(transform)
-            if probed is not None and probed[1] == 1:
-                name, lr = probed[0], _schedule(t.lr_scale)
-        if name is None:
-            notes.append(
-                f"the optimizer of {t.describe()!r} was not recognised; the document uses "
-                "adam with learning rate 1e-3"
-            )
-            continue
-        found.append((name, lr))
-    if found:
-        phase["optimizer"], phase["learning_rate"] = found[0]
-        if any(f != found[0] for f in found[1:]):
-            notes.append(
-                "the trainables have different optimizers; the document trains all of them with "
-                f"{found[0][0]} (the workbench has one optimizer per phase)"
-            )
-    return phase

@@ -1,5 +1,8 @@
 """Geometry section -> Python statements building `domain` (shapely for 2-D, a line for 1-D).
 
+Each primitive is written by its definition in the geometry catalogue
+(`catalogue.geometry`), whose `document_shape` builds the same shape directly.
+
 Every value goes through the emitters (`emit`): numbers are finite float
 literals, names and tags string literals, primitive ids become checked
 identifiers, and tag predicates are expressions of the restricted grammar.
@@ -11,46 +14,19 @@ import hashlib
 from typing import Any
 
 from . import emit
-
-_OPS = {
-    "union": "union",
-    "difference": "difference",
-    "intersection": "intersection",
-    "symmetric_difference": "symmetric_difference",
-}
-
-
-def _pair(values: Any, field: str) -> tuple[str, str]:
-    if not isinstance(values, list | tuple) or len(values) != 2:
-        raise emit.UnsafeValue(field, "expected two numbers")
-    return emit.number(values[0], f"{field}/0"), emit.number(values[1], f"{field}/1")
+from .catalogue.geometry import CSG_MAX_DEPTH, CSG_OPS, primitive_type
+from .catalogue.geometry_types import pair
 
 
 def _primitive(p: dict[str, Any], where: str) -> str:
-    kind = p["type"]
-    if kind == "rectangle":
-        x0, x1 = _pair(p["x"], f"{where}/x")
-        y0, y1 = _pair(p["y"], f"{where}/y")
-        return f"shapely.box({x0}, {y0}, {x1}, {y1})"
-    if kind == "circle":
-        cx, cy = _pair(p["center"], f"{where}/center")
-        radius = emit.number(p["radius"], f"{where}/radius")
-        return f"shapely.Point({cx}, {cy}).buffer({radius}, quad_segs=64)"
-    if kind == "ellipse":
-        cx, cy = _pair(p["center"], f"{where}/center")
-        rx, ry = _pair(p["radii"], f"{where}/radii")
-        angle = emit.number(p.get("angle", 0.0), f"{where}/angle")
-        circle = "shapely.Point(0.0, 0.0).buffer(1.0, quad_segs=64)"
-        scaled = f"shapely.affinity.scale({circle}, {rx}, {ry}, origin=(0.0, 0.0))"
-        rotated = f"shapely.affinity.rotate({scaled}, {angle}, origin=(0.0, 0.0))"
-        return f"shapely.affinity.translate({rotated}, {cx}, {cy})"
-    if kind == "polygon":
-        points = p["points"]
-        if not isinstance(points, list):
-            raise emit.UnsafeValue(f"{where}/points", "expected a list of points")
-        pairs = [_pair(pt, f"{where}/points/{i}") for i, pt in enumerate(points)]
-        return "shapely.Polygon([" + ", ".join(f"({x}, {y})" for x, y in pairs) + "])"
-    raise emit.UnsafeValue(f"{where}/type", f"primitive type {kind!r} is not a 2-D shape")
+    """The expression of one 2-D primitive's shape (its catalogue definition's emit)."""
+    try:
+        definition = primitive_type(p["type"])
+    except KeyError:
+        definition = None
+    if definition is None or definition.dimension != 2:
+        raise emit.UnsafeValue(f"{where}/type", f"primitive type {p['type']!r} is not a 2-D shape")
+    return definition.emit(p, where)
 
 
 def primitive_name(primitive_id: str) -> str:
@@ -72,16 +48,12 @@ def _csg(tree: Any, where: str, depth: int = 0) -> str:
     if isinstance(tree, str):
         return primitive_name(tree)
     op = tree["op"]
-    if op not in _OPS:
-        raise emit.UnsafeValue(f"{where}/op", f"{op!r} is not one of {', '.join(_OPS)}")
+    if op not in CSG_OPS:
+        raise emit.UnsafeValue(f"{where}/op", f"{op!r} is not one of {', '.join(CSG_OPS)}")
     first, *rest = (_csg(arg, f"{where}/args/{i}", depth + 1) for i, arg in enumerate(tree["args"]))
     for other in rest:
-        first = f"{first}.{_OPS[op]}({other})"
+        first = f"{first}.{op}({other})"
     return first
-
-
-CSG_MAX_DEPTH = 32
-"""Deepest CSG tree the lowering writes out."""
 
 
 def _time(geometry: dict[str, Any]) -> str:
@@ -104,7 +76,7 @@ def geometry_statements(geometry: dict[str, Any]) -> list[str]:
         (interval,) = [p for p in geometry["primitives"] if p["type"] == "interval"]
         index = geometry["primitives"].index(interval)
         x0, x1 = interval["x"]
-        lo, hi = _pair(interval["x"], f"geometry/primitives/{index}/x")
+        lo, hi = pair(interval["x"], f"geometry/primitives/{index}/x")
         if "mesh_size" in geometry:
             mesh = emit.number(geometry["mesh_size"], "geometry/mesh_size")
         else:
@@ -130,7 +102,7 @@ def geometry_statements(geometry: dict[str, Any]) -> list[str]:
             edges = [
                 "[("
                 + "), (".join(
-                    ", ".join(_pair(pt, f"{where}/edges/{j}/{k}")) for k, pt in enumerate(edge)
+                    ", ".join(pair(pt, f"{where}/edges/{j}/{k}")) for k, pt in enumerate(edge)
                 )
                 + ")]"
                 for j, edge in enumerate(tag["edges"])

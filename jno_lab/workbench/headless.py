@@ -6,10 +6,13 @@ writes `statistics.json`, `loss.png` and `field.png`. Mistakes in the user's
 file (missing, not JSON, invalid) raise `DocumentError` with a readable message;
 the command line prints it without a traceback.
 
-Example:
+Example (the repository's `examples/heat_1d.jnolab`, trained for 20 steps):
+    >>> import pathlib, tempfile, jno_lab
     >>> from jno_lab.workbench.headless import run_document
-    >>> result = run_document("examples/heat_1d.jnolab", epochs=20, out="run")  # doctest: +SKIP
-    >>> sorted(p.name for p in result.files)  # doctest: +SKIP
+    >>> examples = pathlib.Path(jno_lab.__file__).parents[1] / "examples"
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "run"
+    >>> result = run_document(examples / "heat_1d.jnolab", epochs=20, out=out, progress=False)
+    >>> sorted(p.name for p in result.files)
     ['field.png', 'loss.png', 'statistics.json']
 """
 
@@ -25,13 +28,14 @@ from typing import Any
 
 import numpy as np
 
-from .. import Callback
+from .. import Callback, RunControl
 from ..widgets.progress import ProgressBar
-from .catalogue import catalogue_json
+from ..widgets.raster import masked_grid
 from .document import load
 from .geometry import primitive_name
 from .graph import identifier
-from .lowering import Built, UntrustedCode, lower, solve_arguments
+from .lowering import Built, UntrustedCode, lower
+from .phases import document_plan, run_phases
 from .validate import Problem, validate
 
 __all__ = [
@@ -44,10 +48,8 @@ __all__ = [
     "plot_fields",
     "read_document",
     "run_document",
-    "snapshot_text",
     "statistics_json",
     "train",
-    "write_snapshot",
 ]
 
 
@@ -135,17 +137,23 @@ def override_epochs(document: dict[str, Any], epochs: int) -> dict[str, Any]:
 
 
 # -- training ------------------------------------------------------------------------------
-def train(built: Built, callbacks: Sequence[Callback] = ()) -> Any:
+def train(
+    built: Built, callbacks: Sequence[Callback] = (), control: RunControl | None = None
+) -> Any:
     """Train every phase of an executed program, as `Built.train()` does, with callbacks.
+
+    Args:
+        built: the executed program.
+        callbacks: solver callbacks for every phase (e.g. a progress bar).
+        control: stops or pauses the whole run from another thread.
 
     Returns:
         The solver's statistics after the last phase.
     """
-    stats = None
-    for phase, configure in built.phases:
-        configure()
-        stats = built.crux.solve(**solve_arguments(phase), callbacks=list(callbacks))
-    return stats
+    plan = document_plan(built)
+    return run_phases(
+        built.crux, plan, callbacks=callbacks, control=control, stop_on_nonfinite=False
+    ).stats
 
 
 # -- results -------------------------------------------------------------------------------
@@ -271,17 +279,8 @@ def field_grid(built: Built, document: dict[str, Any], resolution: int = 160) ->
         x0, x1 = (float(v) for v in interval["x"])
         xs = np.linspace(x0, x1, 4 * resolution)
         return FieldGrid(xs[:, None], (xs.size,), (x0, x1), None, context, t_last)
-    import shapely
-
-    shape = _shape(built, geometry["csg"])
-    x0, y0, x1, y1 = (float(v) for v in shape.bounds)
-    width, height = max(x1 - x0, 1e-12), max(y1 - y0, 1e-12)
-    nx = max(2, round(resolution * min(1.0, width / height)))
-    ny = max(2, round(resolution * min(1.0, height / width)))
-    gx, gy = np.meshgrid(np.linspace(x0, x1, nx), np.linspace(y0, y1, ny))
-    mask = np.asarray(shapely.intersects_xy(shape, gx, gy))
-    points = np.stack([gx.ravel(), gy.ravel()], axis=-1)
-    return FieldGrid(points, (ny, nx), (x0, x1, y0, y1), mask, context, t_last)
+    grid = masked_grid(_shape(built, geometry["csg"]), resolution)
+    return FieldGrid(grid.points, grid.shape, grid.extent, grid.mask, context, t_last)
 
 
 def _field_values(built: Built, document: dict[str, Any], grid: FieldGrid) -> list:
@@ -460,19 +459,3 @@ def run_document(
     stats.plot(loss_path)
     field_path = plot_fields(built, document, folder / "field.png")
     return RunResult(folder, [stats_path, loss_path, field_path], record, built)
-
-
-# -- catalogue snapshot --------------------------------------------------------------------
-def snapshot_text() -> str:
-    """The frontend's catalogue snapshot (`src/catalogue.json`) as it should read."""
-    return json.dumps(catalogue_json(), indent=2, sort_keys=True) + "\n"
-
-
-def write_snapshot(path: str | Path) -> None:
-    """Write the catalogue snapshot to `path` (the frontend's `src/catalogue.json`).
-
-    Example (from the repository root, after changing the node catalogue):
-        >>> from jno_lab.workbench.headless import write_snapshot
-        >>> write_snapshot("src/catalogue.json")  # doctest: +SKIP
-    """
-    Path(path).write_text(snapshot_text(), encoding="utf-8")

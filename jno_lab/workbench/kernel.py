@@ -18,21 +18,16 @@ Importing this module imports neither Jupyter nor ipykernel; `register()` does.
 
 from __future__ import annotations
 
-import keyword
 import logging
 import threading
-import traceback
-import warnings
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from .._version_info import __version__
-from . import allowlist, emit, trust
+from . import trust
 from .catalogue import catalogue_json
-from .document import FORMAT, VERSION
-from .geometry import geometry_statements
+from .devices import devices_info
+from .import_request import import_document
 from .lowering import (
     Built,
     ExecutionError,
@@ -42,23 +37,32 @@ from .lowering import (
     lower,
     solve_arguments,
 )
+from .preview import preview_geometry
 from .protocol import (
     COMM_TARGET,
-    PREVIEW_MAX_POINTS,
-    PREVIEW_OTHER_TAG_POINTS,
-    PREVIEW_SAMPLING,
     PROTOCOL_VERSION,
     REQUEST_FIELDS,
-    UPGRADE_HINT,
     error_reply,
     json_safe,
     ok_reply,
     run_event,
 )
+from .refusal import (
+    JSON_NAMES,
+    Refusal,
+    describe,
+    format_traceback,
+    has_type,
+    id_and_type,
+    invalid,
+    json_type,
+    mismatch_message,
+    short,
+)
 from .session import Phase, Session
 from .validate import Problem, validate
 
-__all__ = ["WorkbenchHandler", "register"]
+__all__ = ["WorkbenchHandler", "devices_info", "preview_geometry", "register"]
 
 _log = logging.getLogger(__name__)
 
@@ -68,28 +72,6 @@ Send = Callable[[dict[str, Any], list[bytes]], None]
 Reply = tuple[dict[str, Any], list[bytes]]
 
 _ACTIVE = ("running", "paused", "stopping")
-
-_PREVIEW_MAX_1D_NODES = 1_000_000
-"""A 1-D preview refuses a mesh with more nodes than this (it would only eat memory)."""
-
-
-class _Refusal(Exception):
-    """A request that is answered with an error reply (raised inside a request handler)."""
-
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        node_id: str | None = None,
-        port: str | None = None,
-        **extra: Any,
-    ):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.node_id = node_id
-        self.port = port
-        self.extra = extra
 
 
 class WorkbenchHandler:
@@ -153,13 +135,13 @@ class WorkbenchHandler:
         """
         try:
             message = json_safe(message)  # what JSON can carry and UTF-8 cannot: repaired
-            request_id, request_type = _id_and_type(message)
+            request_id, request_type = id_and_type(message)
         except Exception:  # pragma: no cover - json_safe does not raise
             request_id = request_type = None
         try:
             with self._lock:
                 reply, out = self._dispatch(message)
-        except _Refusal as refusal:
+        except Refusal as refusal:
             reply, out = self._refusal_reply(request_id, request_type, refusal), []
         except KeyboardInterrupt:
             reply = error_reply(
@@ -171,18 +153,18 @@ class WorkbenchHandler:
                 request_id,
                 request_type,
                 "internal",
-                f"unexpected {_describe(err)}",
-                details=_traceback(err),
+                f"unexpected {describe(err)}",
+                details=format_traceback(err),
             )
             out = []
         try:
             return json_safe(reply), [bytes(b) for b in out]
         except Exception as err:  # pragma: no cover - json_safe does not raise
-            fallback = error_reply(request_id, request_type, "internal", _describe(err))
+            fallback = error_reply(request_id, request_type, "internal", describe(err))
             return json_safe(fallback), []
 
     @staticmethod
-    def _refusal_reply(request_id: Any, request_type: Any, refusal: _Refusal) -> dict[str, Any]:
+    def _refusal_reply(request_id: Any, request_type: Any, refusal: Refusal) -> dict[str, Any]:
         return error_reply(
             request_id,
             request_type,
@@ -195,29 +177,29 @@ class WorkbenchHandler:
 
     def _dispatch(self, message: Any) -> Reply:
         if not isinstance(message, dict):
-            raise _Refusal("bad_request", f"a request is a JSON object, not {_json_type(message)}")
+            raise Refusal("bad_request", f"a request is a JSON object, not {json_type(message)}")
         request_id, request_type = message.get("id"), message.get("type")
         if not isinstance(request_id, str):
-            raise _Refusal(
-                "bad_request", f"a request needs a string id, got {_json_type(request_id)}"
+            raise Refusal(
+                "bad_request", f"a request needs a string id, got {json_type(request_id)}"
             )
         if not isinstance(request_type, str):
-            raise _Refusal(
-                "bad_request", f"a request needs a string type, got {_json_type(request_type)}"
+            raise Refusal(
+                "bad_request", f"a request needs a string type, got {json_type(request_type)}"
             )
         if request_type not in REQUEST_FIELDS:
             known = ", ".join(REQUEST_FIELDS)
-            raise _Refusal(
-                "unknown_type", f"unknown request type {_short(request_type)} (known: {known})"
+            raise Refusal(
+                "unknown_type", f"unknown request type {short(request_type)} (known: {known})"
             )
         for field, kind in REQUEST_FIELDS[request_type].items():
             if field not in message:
-                raise _Refusal("bad_request", f"{request_type!r} needs the field {field!r}")
-            if not _has_type(message[field], kind):
-                raise _Refusal(
+                raise Refusal("bad_request", f"{request_type!r} needs the field {field!r}")
+            if not has_type(message[field], kind):
+                raise Refusal(
                     "bad_request",
-                    f"{request_type!r}: {field!r} must be {_JSON_NAMES[kind]}, "
-                    f"not {_json_type(message[field])}",
+                    f"{request_type!r}: {field!r} must be {JSON_NAMES[kind]}, "
+                    f"not {json_type(message[field])}",
                     port=field,
                 )
         method: Callable[[str, dict[str, Any]], Reply] = getattr(self, "_on_" + request_type)
@@ -227,9 +209,9 @@ class WorkbenchHandler:
     def _on_hello(self, request_id: str, message: dict[str, Any]) -> Reply:
         theirs = message["protocol"]
         if theirs != PROTOCOL_VERSION:
-            raise _Refusal(
+            raise Refusal(
                 "protocol_mismatch",
-                _mismatch_message(theirs),
+                mismatch_message(theirs),
                 protocol=PROTOCOL_VERSION,
                 version=__version__,
             )
@@ -254,7 +236,7 @@ class WorkbenchHandler:
         try:
             value = trust.trust(document)
         except OSError as err:
-            raise _Refusal("internal", f"the trust store could not be written: {err}") from None
+            raise Refusal("internal", f"the trust store could not be written: {err}") from None
         return ok_reply(request_id, "trust", digest=value, trusted=True), []
 
     def _on_preview_geometry(self, request_id: str, message: dict[str, Any]) -> Reply:
@@ -267,7 +249,7 @@ class WorkbenchHandler:
         program = _program(document)
         if program.code_nodes and not trust.is_trusted(document):
             code = trust.code_nodes(document)
-            raise _Refusal(
+            raise Refusal(
                 "untrusted",
                 str(UntrustedCode(program.code_nodes)),
                 code[0]["node_id"],
@@ -277,7 +259,7 @@ class WorkbenchHandler:
         try:
             built = program.execute(trusted=True)
         except ExecutionError as err:
-            raise _Refusal("execution", str(err), err.node_id, details=err.details) from None
+            raise Refusal("execution", str(err), err.node_id, details=err.details) from None
         names = [
             p.get("name") if isinstance(p, dict) else None for p in document["training"]["phases"]
         ]
@@ -300,9 +282,9 @@ class WorkbenchHandler:
         try:
             self.session.start(built.crux, phases, callbacks=callbacks)
         except RuntimeError as err:
-            raise _Refusal("busy", str(err)) from None
+            raise Refusal("busy", str(err)) from None
         except (ValueError, TypeError) as err:
-            raise _Refusal("start_failed", f"the run could not start: {err}") from None
+            raise Refusal("start_failed", f"the run could not start: {err}") from None
         self.built = built
         reply = ok_reply(request_id, "run", started=True, status=self.session.status, **extra)
         return reply, []
@@ -310,7 +292,7 @@ class WorkbenchHandler:
     def _refuse_if_busy(self) -> None:
         state = self.session.status["state"]
         if state in _ACTIVE:
-            raise _Refusal("busy", f"a run is already {state}: stop it before starting another")
+            raise Refusal("busy", f"a run is already {state}: stop it before starting another")
 
     def _on_stop(self, request_id: str, message: dict[str, Any]) -> Reply:
         self.session.stop()
@@ -332,42 +314,7 @@ class WorkbenchHandler:
         return ok_reply(request_id, "export", source=source), []
 
     def _on_import(self, request_id: str, message: dict[str, Any]) -> Reply:
-        expression = message["expression"].strip()
-        parts = expression.split(".")
-        if not all(p.isidentifier() and not keyword.iskeyword(p) for p in parts):
-            raise _Refusal(
-                "bad_request",
-                f"expression must be a variable name (or name.attribute), not {_short(expression)}",
-                port="expression",
-            )
-        if parts[0] not in self.namespace:
-            raise _Refusal("unknown_name", f"the kernel has no variable {parts[0]!r}")
-        obj = self.namespace[parts[0]]
-        for i, attr in enumerate(parts[1:], start=1):
-            try:
-                obj = getattr(obj, attr)
-            except AttributeError:
-                owner = ".".join(parts[:i])
-                raise _Refusal("unknown_name", f"{owner!r} has no attribute {attr!r}") from None
-        try:
-            from .importer import to_document  # written separately: optional here
-        except ImportError as err:
-            raise _Refusal(
-                "unavailable",
-                f"this jno_lab cannot import models into the workbench ({err}); "
-                f"upgrade with `{UPGRADE_HINT}`",
-            ) from None
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                document = to_document(obj)
-        except Exception as err:
-            raise _Refusal(
-                "import_failed",
-                f"{expression!r} cannot be imported: {_describe(err)}",
-                details=_traceback(err),
-            ) from None
-        notes = list(dict.fromkeys(str(w.message) for w in caught))
+        document, notes = import_document(self.namespace, message["expression"])
         return ok_reply(request_id, "import", document=document, warnings=notes), []
 
     def _on_devices(self, request_id: str, message: dict[str, Any]) -> Reply:
@@ -378,8 +325,8 @@ class WorkbenchHandler:
 
         name = message.get("name")
         if name is not None and not isinstance(name, str):
-            raise _Refusal(
-                "bad_request", f"'notebook': 'name' must be a string, not {_json_type(name)}"
+            raise Refusal(
+                "bad_request", f"'notebook': 'name' must be a string, not {json_type(name)}"
             )
         program = _program(message["document"])
         return ok_reply(
@@ -410,32 +357,6 @@ class WorkbenchHandler:
             _log.debug("could not push a run event", exc_info=True)
 
 
-def devices_info() -> dict[str, Any]:
-    """The kernel's JAX devices: `{"devices": [{platform, id, kind, process_index}], ...}`.
-
-    Example:
-        >>> info = devices_info()
-        >>> len(info["devices"]) >= 1, info["process_count"]
-        (True, 1)
-    """
-    import jax
-
-    devices = [
-        {
-            "platform": str(d.platform),
-            "id": int(d.id),
-            "kind": str(d.device_kind),
-            "process_index": int(d.process_index),
-        }
-        for d in jax.devices()
-    ]
-    return {
-        "devices": devices,
-        "backend": str(jax.default_backend()),
-        "process_count": int(jax.process_count()),
-    }
-
-
 def _dashboard(session: Session, epochs: int) -> Any:
     """A live dashboard for a run; its buttons drive the session (every phase)."""
     from ..widgets.dashboard import Dashboard
@@ -462,256 +383,21 @@ def _program(document: dict[str, Any]) -> Program:
     """Validate, then lower; refuse with every problem when the document is not runnable."""
     problems = checked_problems(document)
     if problems:
-        raise _invalid(problems, "the document")
+        raise invalid(problems, "the document")
     try:
         return lower(document)
     except LoweringError as err:
         node_id, field, _ = err.problems[0]
-        raise _Refusal(
+        raise Refusal(
             "lowering", f"the document could not be lowered: {err}", node_id, field
         ) from None
     except Exception as err:
-        raise _Refusal("lowering", f"the document could not be lowered: {_describe(err)}") from None
+        raise Refusal("lowering", f"the document could not be lowered: {describe(err)}") from None
 
 
 def checked_problems(document: dict[str, Any]) -> list[Problem]:
     """`validate(document)`; nodes with invalid parameters stay out of the port checks."""
     return validate(document)
-
-
-def _invalid(problems: list[Problem], what: str, code: str = "invalid") -> _Refusal:
-    first = problems[0]
-    count = f"{len(problems)} problems" if len(problems) > 1 else "a problem"
-    return _Refusal(
-        code,
-        f"{what} has {count}; first: {first['message']}",
-        first["node_id"],
-        first["port"],
-        problems=problems,
-    )
-
-
-# -- geometry preview ----------------------------------------------------------------------
-def preview_geometry(document: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
-    """Build the geometry section of `document` alone and sample its tags, for drawing.
-
-    Runs the geometry statements of the program (`geometry_statements`: built
-    by the emitters, tag predicates as grammar expressions, and checked against
-    the allow-list) in a namespace of their own with `jno`, `np`, `shapely` and
-    `shapely.affinity`; no code from the document runs.
-    Each tag gets its sample count from `geometry.sampling` (default
-    `PREVIEW_SAMPLING`; tags without one that a run could not sample either are
-    drawn with `PREVIEW_OTHER_TAG_POINTS`), at most `PREVIEW_MAX_POINTS`.
-    Floating-point overflow in absurd geometries is not warned about: the
-    affected coordinates arrive as null (outline) or inf/nan (points).
-
-    Args:
-        document: a workbench document (only its "geometry" is read).
-
-    Returns:
-        `(fields, buffers)`: the reply fields (`dimension`, `outline`, `bounds`,
-        `tags`, `buffers`, `truncated`) and one float32 little-endian buffer of
-        shape `(N, dimension)` per entry of `fields["buffers"]`.
-
-    Raises:
-        _Refusal: code "geometry" when the section is invalid or fails to build.
-    """
-    with np.errstate(all="ignore"):
-        return _preview_geometry(document)
-
-
-def _preview_geometry(document: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
-    import shapely
-    import shapely.affinity
-
-    import jno_lab
-
-    geometry = document.get("geometry")
-    problems = [p for p in validate(_geometry_only(geometry)) if p["code"] != "no_constraint"]
-    if problems:
-        raise _invalid(problems, "the geometry", code="geometry")
-    dimension = int(geometry["dimension"])
-    if dimension == 1:
-        (interval,) = [p for p in geometry["primitives"] if p["type"] == "interval"]
-        x0, x1 = (float(v) for v in interval["x"])
-        if not x0 < x1:
-            raise _Refusal("geometry", f"the interval [{x0!r}, {x1!r}] is empty or reversed")
-        mesh = float(geometry.get("mesh_size", (x1 - x0) / 64))
-        if not 0 < (x1 - x0) / mesh <= _PREVIEW_MAX_1D_NODES:
-            raise _Refusal(
-                "geometry",
-                f"mesh_size={mesh!r} gives more than {_PREVIEW_MAX_1D_NODES} nodes on "
-                f"[{x0!r}, {x1!r}]; choose a larger mesh_size",
-            )
-    try:
-        statements = geometry_statements(geometry)
-    except emit.UnsafeValue as err:
-        raise _Refusal("geometry", f"the geometry has a problem: {err}", port=err.field) from None
-    refused = allowlist.check_statements(statements)
-    if refused:
-        raise _Refusal("geometry", f"the geometry could not be built: {refused[0]}")
-    namespace: dict[str, Any] = {"jno": jno_lab, "shapely": shapely, "np": np}
-    for statement in statements:
-        try:
-            exec(compile(statement, "<geometry>", "exec"), namespace)
-        except Exception as err:
-            raise _Refusal(
-                "geometry",
-                f"the geometry could not be built: {_describe(err)}",
-                details=_traceback(err),
-            ) from None
-    dom = namespace["domain"]
-    if dimension == 1:
-        outline = {"type": "Interval", "coordinates": [x0, x1]}
-        bounds: list[float] = [min(x0, x1), max(x0, x1)]
-    else:
-        outline = {"type": "MultiPolygon", "coordinates": _polygons(dom.geometry)}
-        bounds = [float(v) for v in dom.geometry.bounds]
-    sampling = geometry.get("sampling") or {}
-    tags: dict[str, int] = {}
-    infos: list[dict[str, Any]] = []
-    buffers: list[bytes] = []
-    truncated: list[str] = []
-    for tag in _preview_tags(geometry):
-        try:
-            points, cut = _sample(dom, tag, sampling.get(tag, PREVIEW_SAMPLING.get(tag)))
-        except Exception as err:
-            raise _Refusal(
-                "geometry",
-                f"tag {tag!r} could not be sampled: {_describe(err)}",
-                details=_traceback(err),
-            ) from None
-        if cut:
-            truncated.append(tag)
-        data = np.ascontiguousarray(points, dtype="<f4")
-        tags[tag] = int(data.shape[0])
-        infos.append({"tag": tag, "shape": [int(n) for n in data.shape]})
-        buffers.append(data.tobytes())
-    fields = {
-        "dimension": dimension,
-        "outline": outline,
-        "bounds": bounds,
-        "tags": tags,
-        "buffers": infos,
-        "truncated": truncated,
-    }
-    return fields, buffers
-
-
-def _geometry_only(geometry: Any) -> dict[str, Any]:
-    """A document around `geometry` with nothing else, to validate the section alone."""
-    return {
-        "format": FORMAT,
-        "version": VERSION,
-        "geometry": geometry,
-        "graph": {"nodes": [], "edges": []},
-        "training": {"phases": [{"epochs": 1}]},
-    }
-
-
-def _preview_tags(geometry: dict[str, Any]) -> list[str]:
-    tags = ["interior", "boundary"]
-    if geometry["dimension"] == 1:
-        tags += ["left", "right"]
-    if geometry.get("time"):
-        tags.append("initial")
-    tags += [t["name"] for t in geometry.get("tags", [])]
-    return list(dict.fromkeys(tags))
-
-
-def _sample(dom: Any, tag: str, count: int | None) -> tuple[np.ndarray, bool]:
-    """Points `(N, D)` of one tag and whether they were cut to `PREVIEW_MAX_POINTS`."""
-    if count is None:
-        if tag in dom.tags():  # fixed points (grid nodes) or a mirror of a sampled tag
-            points = dom.tag_points(tag)[0]
-            return points[:PREVIEW_MAX_POINTS], len(points) > PREVIEW_MAX_POINTS
-        count = PREVIEW_OTHER_TAG_POINTS
-    count = int(count)
-    dom.variable(tag, sample=min(count, PREVIEW_MAX_POINTS))
-    return dom.tag_points(tag)[0], count > PREVIEW_MAX_POINTS
-
-
-def _polygons(geometry: Any) -> list[list[list[list[float]]]]:
-    """GeoJSON MultiPolygon coordinates: polygons of rings (exterior first) of [x, y]."""
-    parts = list(geometry.geoms) if hasattr(geometry, "geoms") else [geometry]
-    return [
-        [
-            np.asarray(ring.coords, dtype=float)[:, :2].tolist()
-            for ring in (p.exterior, *p.interiors)
-        ]
-        for p in parts
-        if not p.is_empty
-    ]
-
-
-# -- small helpers -------------------------------------------------------------------------
-_JSON_NAMES = {int: "an integer", str: "a string", dict: "an object"}
-
-
-def _has_type(value: Any, kind: type) -> bool:
-    if kind is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    return isinstance(value, kind)
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list | tuple):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return f"a {type(value).__name__}"
-
-
-def _short(value: Any, limit: int = 80) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _describe(err: BaseException) -> str:
-    try:
-        text = str(err)
-    except Exception:
-        text = "<unprintable>"
-    if len(text) > 2000:
-        text = text[:2000] + "..."
-    return f"{type(err).__name__}: {text}" if text else type(err).__name__
-
-
-def _traceback(err: BaseException) -> str:
-    try:
-        return "".join(traceback.format_exception(err))[-20_000:]
-    except Exception:
-        return ""
-
-
-def _id_and_type(message: Any) -> tuple[Any, Any]:
-    if not isinstance(message, dict):
-        return None, None
-    return message.get("id"), message.get("type")
-
-
-def _mismatch_message(theirs: int) -> str:
-    if theirs > PROTOCOL_VERSION:
-        return (
-            f"The jNO Lab editor speaks workbench protocol {theirs}, but this kernel's "
-            f"jno_lab {__version__} speaks protocol {PROTOCOL_VERSION}: the kernel is older. "
-            f"Run `{UPGRADE_HINT}` in the kernel's environment, restart the kernel and "
-            "reload the page."
-        )
-    return (
-        f"The jNO Lab editor speaks workbench protocol {theirs}, but this kernel's "
-        f"jno_lab {__version__} speaks protocol {PROTOCOL_VERSION}: the editor is older. "
-        f"Run `{UPGRADE_HINT}` in the environment that runs JupyterLab, restart JupyterLab "
-        "and reload the page."
-    )
 
 
 # -- Jupyter -------------------------------------------------------------------------------

@@ -127,11 +127,9 @@ class Built:
 
     def train(self) -> Any:
         """Run every phase in this thread (as the exported script does); return statistics."""
-        stats = None
-        for phase, configure in self.phases:
-            configure()
-            stats = self.crux.solve(**solve_arguments(phase))
-        return stats
+        from .phases import document_plan, run_phases
+
+        return run_phases(self.crux, document_plan(self), stop_on_nonfinite=False).stats
 
 
 def solve_arguments(phase: PhaseCode) -> dict[str, Any]:
@@ -247,14 +245,13 @@ def lower(document: dict[str, Any]) -> Program:
             setup += _node_statements(node, ctx)
             if kind.role == "constraint":
                 weight = float(emit.number(params["weight"], "weight"))
+                constraints.append((inputs["loss"], weight, node["id"]))
         except emit.UnsafeValue as err:
             problems.append((node["id"], err.field, err.reason))
             continue
         if NODE_TYPES[node["type"]].code and params.get("code"):
             code_nodes.append(node["id"])
-        if kind.role == "constraint":
-            constraints.append((inputs["loss"], weight, node["id"]))
-        elif kind.role == "tracker":
+        if kind.role == "tracker":
             trackers.append((outputs["tracker"], node["id"]))
         if (kind.outputs and kind.outputs[0].type == "model") or node["type"] == "parameter":
             trainables.append(next(iter(outputs.values())))

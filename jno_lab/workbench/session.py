@@ -1,11 +1,12 @@
-"""Run control: train on a background thread with stop / pause / resume.
+"""Training on a background thread with stop / pause / resume.
 
-A `Session` runs a training plan (a list of `Phase`s, each one `core.solve()` call)
-on a daemon thread, so a Jupyter kernel stays responsive while a model trains.
-Stop and pause act at chunk boundaries: every `inner_steps` steps the training
-thread looks at the requests made from other threads. Listeners get events
-(`started`, `phase`, `progress`, `paused`, `resumed`, `finished`, `stopped`,
-`failed`) with a snapshot of `Session.status`.
+A `Session` runs a training plan (a list of `Phase`s, each one `core.solve()`
+call, through `run_phases`) on a daemon thread, so a Jupyter kernel stays
+responsive while a model trains. Stop and pause go to the run's
+`jno.RunControl`, which the training loop honours at chunk boundaries: every
+`inner_steps` steps. Listeners get events (`started`, `phase`, `progress`,
+`paused`, `resumed`, `finished`, `stopped`, `failed`) with a snapshot of
+`Session.status`.
 
 A phase that goes non-finite (NaN or inf losses or parameters; `core.solve`
 stops at the last finite step) ends the plan: the run fails with the error type
@@ -19,13 +20,14 @@ import time
 import traceback
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import jax
 
 from .._solver.callbacks import Callback
+from .._solver.run_control import RunControl
 from .._solver.step import nonfinite_message
+from .phases import Phase, check_plan, run_phases
 
 __all__ = ["Phase", "Session"]
 
@@ -35,36 +37,15 @@ _ACTIVE = ("running", "paused", "stopping")
 """States in which a run owns the solver: `start()` is refused."""
 
 
-@dataclass
-class Phase:
-    """One entry of a training plan: one `core.solve()` call.
-
-    Attributes:
-        epochs: training steps of this phase.
-        inner_steps: chunk length; stop and pause act after whole chunks, so it
-            must divide `epochs`. Longer chunks mean less Python between steps.
-        batchsize: instances per step (None: all of them), as in `core.solve`.
-        constraint_weights: weights or a weight schedule, as in `core.solve`.
-        configure: called on the training thread right before this phase's
-            `solve` (attach optimizers, freeze models, ...).
-        name: a label for messages and user interfaces.
-    """
-
-    epochs: int
-    inner_steps: int = 50
-    batchsize: int | None = None
-    constraint_weights: Any = None
-    configure: Callable[[], None] | None = None
-    name: str = ""
-
-
 class Session:
     """Train a `jno.core` on a background thread; stop, pause and resume it.
 
     Requests (`stop`, `pause`, `resume`) may come from any thread and take
-    effect at the next chunk boundary (every `Phase.inner_steps` steps). Time
-    spent paused counts neither in `status["elapsed_s"]` nor in the solver's
-    `statistics.training_time`. Listeners are called on the training thread.
+    effect at the next chunk boundary (every `Phase.inner_steps` steps). They
+    act on `control`, the run's `jno.RunControl`, which a dashboard's buttons
+    may drive too. Time spent paused counts neither in `status["elapsed_s"]`
+    nor in the solver's `statistics.training_time`. Listeners are called on
+    the training thread.
 
     Args:
         progress_interval: least number of seconds between two `progress`
@@ -90,21 +71,21 @@ class Session:
             raise ValueError(f"progress_interval must be >= 0 seconds, got {progress_interval!r}")
         self.progress_interval = float(progress_interval)
         self._lock = threading.Lock()
-        self._gate = threading.Event()  # set: the training thread may go on
-        self._gate.set()
         self._listeners: list[Listener] = []
         self._thread: threading.Thread | None = None
         self._crux: Any = None
         self._callbacks: list[Callback] = []
+        self._plan: list[Phase] = []
+        self._control = RunControl()
         self._reset(0, 0)
         self._state = "idle"
 
     # -- state (callers hold the lock) ---------------------------------------------------
     def _reset(self, n_phases: int, total_steps: int) -> None:
         self._state = "running"
-        self._stop_requested = False
         self._phase = 0
         self._n_phases = n_phases
+        self._base = 0  # steps done before the current phase
         self._step = 0
         self._total_steps = total_steps
         self._losses: list[float] = []
@@ -113,8 +94,6 @@ class Session:
         self._nonfinite: dict[str, Any] | None = None
         self._t_start: float | None = None
         self._t_end: float | None = None
-        self._paused_total = 0.0
-        self._pause_began: float | None = None
         self._sec_per_step: float | None = None
         self._rate_origin: tuple[float, int] | None = None  # (elapsed, step) in this phase
         self._last_emit = float("-inf")
@@ -124,10 +103,7 @@ class Session:
         if self._t_start is None:
             return 0.0
         end = self._t_end if self._t_end is not None else now
-        paused = self._paused_total
-        if self._pause_began is not None:
-            paused += end - self._pause_began
-        return max(0.0, end - self._t_start - paused)
+        return max(0.0, end - self._t_start - self._control.paused_seconds)
 
     def _snapshot(self) -> dict[str, Any]:
         if self._state == "finished":
@@ -175,6 +151,11 @@ class Session:
         crux = self._crux
         return None if crux is None else crux.stats
 
+    @property
+    def control(self) -> RunControl:
+        """The run control of the current (or last) run; each `start()` makes a new one."""
+        return self._control
+
     def start(self, crux: Any, phases: Sequence[Phase], callbacks: Sequence[Callback] = ()) -> None:
         """Start training `crux` through `phases` on a daemon thread; returns at once.
 
@@ -189,7 +170,7 @@ class Session:
             TypeError: a plan entry is not a `Phase`, or `crux` has no `solve`.
             RuntimeError: a run is already active (running, paused or stopping).
         """
-        plan = _check_plan(phases)
+        plan = check_plan(phases)
         if not callable(getattr(crux, "solve", None)):
             raise TypeError(f"start() needs a jno.core solver, got {type(crux).__name__}")
         with self._lock:
@@ -198,9 +179,11 @@ class Session:
                     f"a run is already active (state {self._state!r}); call stop() first"
                 )
             self._reset(len(plan), sum(p.epochs for p in plan))
+            self._control = RunControl()
+            self._control.add_listener(self._on_control)
             self._t_start = time.monotonic()
-            self._gate.set()
             self._crux = crux
+            self._plan = plan
             self._callbacks = list(callbacks)
             thread = threading.Thread(
                 target=self._train, args=(crux, plan), name="jno-workbench-training", daemon=True
@@ -217,11 +200,10 @@ class Session:
             wait: if given, wait up to this many seconds for the thread to end.
         """
         with self._lock:
-            if self._state in ("running", "paused"):
-                self._state = "stopping"
-                self._stop_requested = True
-                self._gate.set()
+            active = self._state in ("running", "paused")
             thread = self._thread
+        if active:
+            self._control.stop()
         if wait is not None and thread is not None and thread is not threading.current_thread():
             thread.join(max(0.0, wait))
 
@@ -232,14 +214,16 @@ class Session:
         thread has reached the boundary; it then waits without holding the GIL.
         """
         with self._lock:
-            if self._state == "running":
-                self._gate.clear()
+            running = self._state == "running"
+        if running:
+            self._control.pause()
 
     def resume(self) -> None:
         """Let a paused run go on (or cancel a pause not yet reached)."""
         with self._lock:
-            if self._state in ("running", "paused"):
-                self._gate.set()
+            active = self._state in ("running", "paused")
+        if active:
+            self._control.resume()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the training thread to end.
@@ -297,53 +281,31 @@ class Session:
                     stacklevel=2,
                 )
 
-    def _boundary(self) -> bool:
-        """Honour pause and stop requests at a chunk boundary; True means stop."""
+    def _on_control(self, event: str) -> None:
+        """Follow the run control: whoever asked (this session, a dashboard's button)."""
         with self._lock:
-            if self._stop_requested:
-                return True
-            if self._gate.is_set():
-                return False
-            self._state = "paused"
-            self._pause_began = time.monotonic()
-            paused = self._snapshot()
-        self._emit("paused", paused)
-        self._gate.wait()
-        with self._lock:
-            if self._pause_began is not None:
-                self._paused_total += time.monotonic() - self._pause_began
-                self._pause_began = None
-            if self._stop_requested:
-                return True
-            self._state = "running"
-            resumed = self._snapshot()
-        self._emit("resumed", resumed)
-        return False
-
-    def _pause_pending(self) -> bool:
-        return self._stop_requested or not self._gate.is_set()
+            if event == "stopping" and self._state in ("running", "paused"):
+                self._state = "stopping"
+            elif event == "paused" and self._state == "running":
+                self._state = "paused"
+            elif event == "resumed" and self._state == "paused":
+                self._state = "running"
+            else:
+                return
+            snapshot = self._snapshot()
+        if event in ("paused", "resumed"):
+            self._emit(event, snapshot)
 
     def _train(self, crux: Any, plan: list[Phase]) -> None:
         self._emit("started")
         try:
-            for index, phase in enumerate(plan):
-                if self._boundary():
-                    break
-                with self._lock:
-                    self._phase = index
-                    base = self._step
-                    self._rate_origin = None
-                self._emit("phase")
-                if phase.configure is not None:
-                    phase.configure()
-                if self._stop_requested:
-                    break
-                nonfinite = self._solve(crux, phase, base)
-                if nonfinite is not None:
-                    self._fail_nonfinite(index, phase, nonfinite)
-                    return
-                if self._stop_requested:
-                    break
+            result = run_phases(
+                crux,
+                plan,
+                callbacks=[_Hook(self), *self._callbacks],
+                control=self._control,
+                on_phase=self._on_phase,
+            )
         except BaseException as exc:  # even SystemExit: never leave the session wedged
             with self._lock:
                 self._state = "failed"
@@ -356,64 +318,56 @@ class Session:
                 final = self._snapshot()
             self._emit("failed", final)
             return
+        if result.nonfinite is not None and result.nonfinite_phase is not None:
+            index = result.nonfinite_phase
+            self._fail_nonfinite(index, plan[index], result.nonfinite)
+            return
         with self._lock:
             self._state = "finished" if self._step >= self._total_steps else "stopped"
             self._t_end = time.monotonic()
             final = self._snapshot()
         self._emit(final["state"], final)
 
+    def _on_phase(self, index: int, steps: int) -> None:
+        with self._lock:
+            self._phase = index
+            self._base = self._step = steps
+            self._rate_origin = None
+        self._emit("phase")
+
     def _fail_nonfinite(self, index: int, phase: Phase, record: dict[str, Any]) -> None:
         """End the run as failed: phase `index` stopped at a non-finite step."""
-        label = f"phase {index}" + (f" ({phase.name!r})" if phase.name else "")
         with self._lock:
             self._state = "failed"
             self._t_end = time.monotonic()
             self._nonfinite = dict(record)
             self._error = {
                 "type": "NonFinite",
-                "message": f"{label}: {nonfinite_message(record)}",
+                "message": f"{phase.label(index)}: {nonfinite_message(record)}",
                 "traceback": "",
             }
             final = self._snapshot()
         self._emit("failed", final)
 
-    def _solve(self, crux: Any, phase: Phase, base: int) -> dict[str, Any] | None:
-        """One phase's `solve()`; returns its non-finite record, if it stopped so."""
-        logs = crux.stats.training_logs
-        n_logs = len(logs)
+    def _on_phase_end(self, log: dict[str, Any]) -> None:
+        """Book a finished `solve()`: its steps and last losses."""
         with self._lock:
-            paused_before = self._paused_total
-        crux.solve(
-            phase.epochs,
-            batchsize=phase.batchsize,
-            inner_steps=phase.inner_steps,
-            callbacks=[_Hook(self, phase.inner_steps, base), *self._callbacks],
-            constraint_weights=phase.constraint_weights,
-        )
-        logs = crux.stats.training_logs
-        with self._lock:
-            if len(logs) > n_logs:
-                log = logs[-1]
-                # pauses happened inside solve(): keep them out of training_time
-                log["training_time"] = max(
-                    0.0, float(log["training_time"]) - (self._paused_total - paused_before)
-                )
-                if len(log["total_loss"]):
-                    self._losses = [float(v) for v in log["losses"][-1]]
-                    self._total_loss = float(log["total_loss"][-1])
-                self._step = base + len(log["total_loss"])
-                return log.get("nonfinite")
-        return None
+            if len(log["total_loss"]):
+                self._losses = [float(v) for v in log["losses"][-1]]
+                self._total_loss = float(log["total_loss"][-1])
+            self._step = self._base + len(log["total_loss"])
 
-    def _on_chunk(self, base: int, done: int, at_boundary: bool, records: dict[str, Any]) -> bool:
-        """Book one chunk; returns True when training should stop."""
+    def _on_chunk(self, done: int, at_boundary: bool, records: dict[str, Any]) -> None:
+        """Book one chunk (`done` steps into the phase); emit progress when due."""
         now = time.monotonic()
         due = now - self._last_emit >= self.progress_interval
-        fetch = due or (at_boundary and self._pause_pending())
+        control = self._control
+        pending = control.stop_requested or control.pause_requested
+        fetch = due or (at_boundary and pending)
         fetch = fetch and records["total"].shape[0] > 0  # no rows: a chunk cut at step 0
         values = jax.device_get((records["total"], records["losses"])) if fetch else None
         with self._lock:
-            self._step = base + done
+            self._step = self._base + done
             if values is not None:
                 self._total_loss = float(values[0][-1])
                 self._losses = [float(v) for v in values[1][-1]]
@@ -424,63 +378,35 @@ class Session:
                 elif self._step > self._rate_origin[1]:
                     t0, s0 = self._rate_origin
                     self._sec_per_step = (elapsed - t0) / (self._step - s0)
+            progress = None
             if due:
                 self._last_emit = now
                 progress = self._snapshot()
-        if due:
+        if progress is not None:
             self._emit("progress", progress)
-        return at_boundary and self._boundary()
 
 
 class _Hook(Callback):
-    """The callback a session hands to `core.solve()` for one phase."""
+    """The callback a session hands to every phase's `core.solve()`."""
 
-    def __init__(self, session: Session, inner_steps: int, base: int):
+    def __init__(self, session: Session):
         self.session = session
-        self.inner_steps = inner_steps
-        self.base = base
-        self.done = 0
         self.origin = 0
 
     def on_training_start(self, solver: Any) -> None:
-        self.origin = int(getattr(solver, "step_count", 0))
+        self.origin = int(solver.step_count)
 
     def on_epoch_end(self, solver: Any, step: int, records: dict[str, Any]) -> None:
         # `step` counts the steps applied so far. Chunks may be shorter than inner_steps
-        # (host-side weight schedules run one step per chunk): act only at multiples of
-        # inner_steps.
-        self.done = int(step) - self.origin
-        if getattr(solver, "nonfinite", None) is not None:
+        # (host-side weight schedules run one step per chunk): the control acts only at
+        # multiples of inner_steps, and so does the step-time estimate.
+        session = self.session
+        done = int(step) - self.origin
+        if solver.nonfinite is not None:
             # the chunk's records end with the step that was not applied: leave it out
             records = {"total": records["total"][:-1], "losses": records["losses"][:-1]}
-        at_boundary = self.done % self.inner_steps == 0
-        if self.session._on_chunk(self.base, self.done, at_boundary, records):
-            solver.stop_training = True
+        inner_steps = session._plan[session._phase].inner_steps
+        session._on_chunk(done, done % inner_steps == 0, records)
 
-
-def _check_plan(phases: Sequence[Phase]) -> list[Phase]:
-    plan = list(phases)
-    if not plan:
-        raise ValueError("the training plan is empty: give at least one Phase")
-    for i, phase in enumerate(plan):
-        if not isinstance(phase, Phase):
-            raise TypeError(f"phase {i} is a {type(phase).__name__}, not a Phase")
-        label = f"phase {i}" + (f" ({phase.name!r})" if phase.name else "")
-        if not _positive_int(phase.epochs):
-            raise ValueError(f"{label}: epochs must be a positive integer, got {phase.epochs!r}")
-        if not _positive_int(phase.inner_steps) or phase.epochs % phase.inner_steps:
-            raise ValueError(
-                f"{label}: inner_steps={phase.inner_steps!r} must be a positive integer "
-                f"dividing epochs={phase.epochs}"
-            )
-        if phase.batchsize is not None and not _positive_int(phase.batchsize):
-            raise ValueError(
-                f"{label}: batchsize must be None or a positive integer, got {phase.batchsize!r}"
-            )
-        if phase.configure is not None and not callable(phase.configure):
-            raise TypeError(f"{label}: configure must be callable, got {phase.configure!r}")
-    return plan
-
-
-def _positive_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+    def on_training_end(self, solver: Any, stats: Any) -> None:
+        self.session._on_phase_end(stats.training_logs[-1])

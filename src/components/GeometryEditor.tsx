@@ -1,5 +1,6 @@
 import * as React from 'react';
 
+import { drawingTools } from '../model/geometryCatalogue';
 import type { CombineMode } from '../model/geometryEdits';
 import type { GeometryPreview } from '../model/geometryPreview';
 import type { WorkbenchModel } from '../model/workbenchModel';
@@ -13,20 +14,18 @@ export interface IGeometryEditorProps {
   preview: GeometryPreview;
 }
 
+/** The toolbar's tools: select, then one per drawable primitive type. */
 const TOOLS: [GeometryTool, string, string][] = [
   [
     'select',
     'Select',
     'Select, move and resize shapes; drag the background to pan (V)'
   ],
-  ['rectangle', 'Rectangle', 'Draw a rectangle: drag (R)'],
-  ['circle', 'Circle', 'Draw a circle: drag from the centre (C)'],
-  ['ellipse', 'Ellipse', 'Draw an ellipse: drag from the centre (E)'],
-  [
-    'polygon',
-    'Polygon',
-    'Draw a polygon: click vertices, double-click to finish (P)'
-  ]
+  ...drawingTools().map((t): [GeometryTool, string, string] => [
+    t.type,
+    t.title,
+    `${t.drawHelp} (${t.key})`
+  ])
 ];
 
 /** The geometry view: tools, the SVG canvas and the properties panel. */

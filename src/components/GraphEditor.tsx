@@ -3,11 +3,9 @@ import {
   applyNodeChanges,
   Background,
   BackgroundVariant,
-  type Connection,
   Controls,
   type Edge,
   type EdgeChange,
-  type FinalConnectionState,
   MiniMap,
   type NodeChange,
   ReactFlow,
@@ -16,27 +14,24 @@ import {
 } from '@xyflow/react';
 import * as React from 'react';
 
-import type { IGraphEdge, IGraphNode, Point } from '../document/types';
+import type { Point } from '../document/types';
 import { layeredLayout } from '../model/autoLayout';
 import type { Catalogue } from '../model/catalogue';
-import {
-  addNode,
-  connect,
-  copyNodes,
-  type IGraphClip,
-  idOf,
-  moveNodes,
-  pasteClip,
-  removeElements,
-  wireRefusal
-} from '../model/graphEdits';
+import { addNode, idOf, moveNodes } from '../model/graphEdits';
 import type { WorkbenchModel } from '../model/workbenchModel';
-import type { IProblem } from '../protocol';
 import { ClassNames } from '../tokens';
-import { HelpPopover } from './HelpPopover';
-import { type INodeData, NodeView, type WorkbenchFlowNode } from './NodeView';
+import {
+  FlowNodeCache,
+  freeSpot,
+  problemsByNode,
+  toFlowEdge
+} from './graphFlowElements';
+import { GraphToolbar } from './GraphToolbar';
+import { NodeView, type WorkbenchFlowNode } from './NodeView';
 import { Palette } from './Palette';
-import { NODE_DRAG_MIME, portColor } from './ports';
+import { NODE_DRAG_MIME } from './ports';
+import { useGraphConnections } from './useGraphConnections';
+import { useGraphKeyboard } from './useGraphKeyboard';
 import { useSignal } from './useSignal';
 
 /** Props of {@link GraphEditor}. */
@@ -52,138 +47,7 @@ const NODE_TYPES = { workbench: NodeView };
 /** Fitting never zooms in beyond 100 %, so a lone node keeps its size. */
 const FIT_OPTIONS = { maxZoom: 1, padding: 0.15 };
 
-/** The clipboard shared by every editor of the page. */
-let clipboard: IGraphClip | null = null;
-
-function summary(node: IGraphNode): string {
-  const params = node.params ?? {};
-  return Object.entries(params)
-    .filter(([, v]) => v !== null && typeof v !== 'object')
-    .slice(0, 3)
-    .map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toPrecision(4) : v}`)
-    .join(', ');
-}
-
-/** Problems grouped by node id. */
-function problemsByNode(problems: readonly IProblem[]): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const p of problems) {
-    if (p.node_id) {
-      const list = out.get(p.node_id) ?? [];
-      list.push(p.message);
-      out.set(p.node_id, list);
-    }
-  }
-  return out;
-}
-
-/** Keeps flow-node objects stable while their inputs do not change. */
-class FlowNodeCache {
-  get(
-    node: IGraphNode,
-    catalogue: Catalogue,
-    problems: string[] | undefined,
-    selected: boolean
-  ): WorkbenchFlowNode {
-    const key = (problems ?? []).join('\n');
-    const hit = this._cache.get(node.id);
-    if (hit && hit.source === node && hit.key === key) {
-      if (hit.flow.selected !== selected) {
-        hit.flow = { ...hit.flow, selected };
-      }
-      return hit.flow;
-    }
-    const spec = catalogue.get(node.type);
-    const data: INodeData = {
-      node,
-      title: spec?.title ?? `Unknown type “${node.type}”`,
-      inputs: catalogue.inputs(node),
-      outputs: catalogue.outputs(node),
-      problems: problems ?? [],
-      summary: summary(node),
-      code: !!spec?.code && node.params?.code === true
-    };
-    const [x, y] = node.position ?? [0, 0];
-    const flow: WorkbenchFlowNode = {
-      id: node.id,
-      type: 'workbench',
-      position: { x, y },
-      data,
-      selected
-    };
-    this._cache.set(node.id, { source: node, key, flow });
-    return flow;
-  }
-
-  /** Keep the measured size React Flow reported for a node. */
-  withMeasured(
-    id: string,
-    measured: WorkbenchFlowNode['measured']
-  ): WorkbenchFlowNode {
-    const hit = this._cache.get(id);
-    if (!hit) {
-      throw new Error(`no cached node ${id}`);
-    }
-    hit.flow = { ...hit.flow, measured };
-    return hit.flow;
-  }
-
-  private _cache = new Map<
-    string,
-    { source: IGraphNode; key: string; flow: WorkbenchFlowNode }
-  >();
-}
-
-/** `start`, or the first place right of / below it that no node covers. */
-function freeSpot(nodes: IGraphNode[], start: Point): Point {
-  const taken = (p: Point): boolean =>
-    nodes.some(n => {
-      const [x, y] = n.position ?? [0, 0];
-      return Math.abs(x - p[0]) < 190 && Math.abs(y - p[1]) < 110;
-    });
-  for (let row = 0; row < 6; row++) {
-    for (let col = 0; col < 4; col++) {
-      const p: Point = [start[0] + col * 200, start[1] + row * 120];
-      if (!taken(p)) {
-        return p;
-      }
-    }
-  }
-  return start;
-}
-
-function toFlowEdge(
-  edge: IGraphEdge,
-  catalogue: Catalogue,
-  nodes: Map<string, IGraphNode>,
-  selected: boolean
-): Edge {
-  const source = nodes.get(edge.source);
-  const port = source
-    ? catalogue.outputs(source).find(p => p.name === edge.sourcePort)
-    : undefined;
-  return {
-    id: idOf(edge),
-    source: edge.source,
-    sourceHandle: edge.sourcePort,
-    target: edge.target,
-    targetHandle: edge.targetPort,
-    selected,
-    style: { stroke: portColor(port?.type ?? ''), strokeWidth: 2 }
-  };
-}
-
-function isEditable(target: EventTarget | null): boolean {
-  const el = target as HTMLElement | null;
-  return (
-    !!el &&
-    (el.tagName === 'INPUT' ||
-      el.tagName === 'TEXTAREA' ||
-      el.tagName === 'SELECT' ||
-      el.isContentEditable)
-  );
-}
-
+/** The palette, toolbar and canvas (inside a `ReactFlowProvider`), then the aside. */
 function GraphCanvasInner(props: IGraphEditorProps): JSX.Element {
   const { model, catalogue } = props;
   const flow = useReactFlow<WorkbenchFlowNode, Edge>();
@@ -194,7 +58,6 @@ function GraphCanvasInner(props: IGraphEditorProps): JSX.Element {
   const [nodes, setNodes] = React.useState<WorkbenchFlowNode[]>([]);
   const [edges, setEdges] = React.useState<Edge[]>([]);
   const [notice, setNotice] = React.useState('');
-  const pasteCount = React.useRef(0);
   const wrapper = React.useRef<HTMLDivElement>(null);
 
   const nodeMap = React.useMemo(
@@ -278,82 +141,6 @@ function GraphCanvasInner(props: IGraphEditorProps): JSX.Element {
     );
   }, []);
 
-  const portsOf = React.useCallback(
-    (c: Connection | Edge) => {
-      const source = nodeMap.get(c.source);
-      const target = nodeMap.get(c.target);
-      const out = source
-        ? catalogue.outputs(source).find(p => p.name === c.sourceHandle)
-        : undefined;
-      const input = target
-        ? catalogue.inputs(target).find(p => p.name === c.targetHandle)
-        : undefined;
-      return { out, input };
-    },
-    [nodeMap, catalogue]
-  );
-
-  const isValidConnection = React.useCallback(
-    (c: Connection | Edge) =>
-      wireRefusal(model.document, catalogue, {
-        source: c.source,
-        sourcePort: c.sourceHandle ?? '',
-        target: c.target,
-        targetPort: c.targetHandle ?? ''
-      }) === null,
-    [model, catalogue]
-  );
-
-  const onConnect = React.useCallback(
-    (c: Connection) => {
-      if (!c.sourceHandle || !c.targetHandle) {
-        return;
-      }
-      const edge: IGraphEdge = {
-        source: c.source,
-        sourcePort: c.sourceHandle,
-        target: c.target,
-        targetPort: c.targetHandle
-      };
-      model.edit(doc => connect(doc, edge));
-    },
-    [model]
-  );
-
-  const onConnectEnd = React.useCallback(
-    (_: MouseEvent | TouchEvent, state: FinalConnectionState) => {
-      if (state.isValid || !state.fromHandle || !state.toHandle) {
-        return;
-      }
-      const from = state.fromHandle;
-      const to = state.toHandle;
-      const c =
-        from.type === 'source'
-          ? {
-              source: from.nodeId,
-              sourceHandle: from.id ?? null,
-              target: to.nodeId,
-              targetHandle: to.id ?? null
-            }
-          : {
-              source: to.nodeId,
-              sourceHandle: to.id ?? null,
-              target: from.nodeId,
-              targetHandle: from.id ?? null
-            };
-      const { out, input } = portsOf(c);
-      if (out && input) {
-        setNotice(
-          `Refused: ${c.source}.${out.name} (${out.type}) cannot feed ` +
-            `${c.target}.${input.name}, which takes ${catalogue.data.accepts[input.type]?.join(' or ') ?? input.type}.`
-        );
-      } else if (c.source === c.target) {
-        setNotice('Refused: a node cannot feed itself.');
-      }
-    },
-    [portsOf, catalogue]
-  );
-
   const onNodeDragStop = React.useCallback(
     (_: unknown, __: WorkbenchFlowNode, dragged: WorkbenchFlowNode[]) => {
       const positions = new Map<string, Point>(
@@ -408,37 +195,10 @@ function GraphCanvasInner(props: IGraphEditorProps): JSX.Element {
     [flow, add]
   );
 
-  const deleteSelection = React.useCallback(() => {
-    const nodeIds = [...model.selection];
-    const edgeIds = edges.filter(e => e.selected).map(e => e.id);
-    if (nodeIds.length || edgeIds.length) {
-      model.edit(doc => removeElements(doc, nodeIds, edgeIds));
-      model.select([]);
-    }
-  }, [model, edges]);
-
-  const copy = React.useCallback(() => {
-    if (model.selection.size) {
-      clipboard = copyNodes(model.document, model.selection);
-      pasteCount.current = 0;
-    }
-  }, [model]);
-
-  const paste = React.useCallback(() => {
-    if (!clipboard || !clipboard.nodes.length) {
-      return;
-    }
-    const clip = clipboard;
-    pasteCount.current += 1;
-    const shift = 40 * pasteCount.current;
-    let pasted: string[] = [];
-    model.edit(doc => {
-      const [next, ids] = pasteClip(doc, clip, [shift, shift]);
-      pasted = ids;
-      return next;
-    });
-    model.select(pasted);
-  }, [model]);
+  const fitView = React.useCallback(
+    () => void flow.fitView({ ...FIT_OPTIONS, duration: 200 }),
+    [flow]
+  );
 
   const layout = React.useCallback(() => {
     const heights = new Map(
@@ -448,43 +208,20 @@ function GraphCanvasInner(props: IGraphEditorProps): JSX.Element {
         .map(n => [n.id, n.measured?.height ?? 0])
     );
     model.edit(doc => moveNodes(doc, layeredLayout(doc.graph, heights)));
-    window.requestAnimationFrame(
-      () => void flow.fitView({ ...FIT_OPTIONS, duration: 200 })
-    );
-  }, [model, flow]);
+    window.requestAnimationFrame(fitView);
+  }, [model, flow, fitView]);
 
-  const onKeyDown = React.useCallback(
-    (event: React.KeyboardEvent) => {
-      if (isEditable(event.target)) {
-        return;
-      }
-      const mod = event.ctrlKey || event.metaKey;
-      const key = event.key.toLowerCase();
-      let handled = true;
-      if (key === 'delete' || key === 'backspace') {
-        deleteSelection();
-      } else if (mod && key === 'c') {
-        copy();
-      } else if (mod && key === 'x') {
-        copy();
-        deleteSelection();
-      } else if (mod && key === 'v') {
-        paste();
-      } else if (mod && key === 'a') {
-        model.select(model.document.graph.nodes.map(n => n.id));
-      } else if (!mod && key === 'f') {
-        void flow.fitView({ ...FIT_OPTIONS, duration: 200 });
-      } else if (!mod && key === 'l') {
-        layout();
-      } else {
-        handled = false;
-      }
-      if (handled) {
-        event.preventDefault();
-        event.stopPropagation();
-      }
-    },
-    [deleteSelection, copy, paste, layout, model, flow]
+  const { isValidConnection, onConnect, onConnectEnd } = useGraphConnections(
+    model,
+    catalogue,
+    nodeMap,
+    setNotice
+  );
+  const { deleteSelection, copy, paste, onKeyDown } = useGraphKeyboard(
+    model,
+    edges,
+    fitView,
+    layout
   );
 
   const selectedCount = selection.size + edges.filter(e => e.selected).length;
@@ -492,56 +229,15 @@ function GraphCanvasInner(props: IGraphEditorProps): JSX.Element {
     <div className="jp-JnoLab-graphView">
       <Palette catalogue={catalogue} onAdd={type => add(type)} />
       <div className="jp-JnoLab-graphMain">
-        <div
-          className="jp-JnoLab-toolbar"
-          role="toolbar"
-          aria-label="Graph tools"
-        >
-          <button
-            type="button"
-            className="jp-JnoLab-button"
-            title="Auto-layout, left to right (L)"
-            onClick={layout}
-          >
-            Auto-layout
-          </button>
-          <button
-            type="button"
-            className="jp-JnoLab-button"
-            title="Fit the graph in view (F)"
-            onClick={() => void flow.fitView({ ...FIT_OPTIONS, duration: 200 })}
-          >
-            Fit view
-          </button>
-          <button
-            type="button"
-            className="jp-JnoLab-button"
-            title="Copy the selected nodes (Ctrl+C)"
-            disabled={!selection.size}
-            onClick={copy}
-          >
-            Copy
-          </button>
-          <button
-            type="button"
-            className="jp-JnoLab-button"
-            title="Paste nodes (Ctrl+V)"
-            onClick={paste}
-          >
-            Paste
-          </button>
-          <button
-            type="button"
-            className="jp-JnoLab-button"
-            title="Delete the selection (Delete)"
-            disabled={!selectedCount}
-            onClick={deleteSelection}
-          >
-            Delete
-          </button>
-          <span className="jp-JnoLab-spacer" />
-          <HelpPopover />
-        </div>
+        <GraphToolbar
+          selectedNodes={selection.size}
+          selectedCount={selectedCount}
+          onLayout={layout}
+          onFitView={fitView}
+          onCopy={copy}
+          onPaste={paste}
+          onDelete={deleteSelection}
+        />
         <div
           ref={wrapper}
           className={ClassNames.canvas}

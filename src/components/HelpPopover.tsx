@@ -1,5 +1,17 @@
 import * as React from 'react';
 
+import { drawingTools } from '../model/geometryCatalogue';
+
+/** The shortcuts of the geometry tools, from the geometry catalogue. */
+function geometryToolsShortcut(): [string, string] {
+  const tools = drawingTools();
+  const keys = [...tools.map(t => t.key), 'V'].join(' / ');
+  const what = [...tools.map(t => t.title), 'select tool']
+    .join(' / ')
+    .toLowerCase();
+  return [`Geometry: ${keys}`, what[0].toUpperCase() + what.slice(1)];
+}
+
 /** Keyboard shortcuts of the editor, as listed in the help popover. */
 export const SHORTCUTS: [string, string][] = [
   ['Ctrl+S', 'Save'],
@@ -13,10 +25,7 @@ export const SHORTCUTS: [string, string][] = [
   ['F', 'Fit the graph in view'],
   ['L', 'Auto-layout (left to right)'],
   ['Enter (palette)', 'Add the focused node type'],
-  [
-    'Geometry: R / C / E / P / V',
-    'Rectangle / circle / ellipse / polygon / select tool'
-  ],
+  geometryToolsShortcut(),
   ['Geometry: Escape', 'Finish a polygon / cancel drawing']
 ];
 

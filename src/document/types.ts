@@ -1,149 +1,15 @@
 /**
- * The workbench document (`*.jnolab`) as TypeScript types, mirroring
- * `jno_lab/workbench/document.schema.json`.
+ * The workbench document (`*.jnolab`): its types, generated from
+ * `jno_lab/workbench/document.schema.json` into `types.generated.ts`, and the
+ * helpers that make, save and read documents.
  */
+import {
+  DOCUMENT_FORMAT,
+  DOCUMENT_VERSION,
+  type IWorkbenchDocument
+} from './types.generated';
 
-/** A 2-D point or a [min, max] range. */
-export type Point = [number, number];
-
-/** Kinds of geometry primitives. */
-export type PrimitiveType =
-  'interval' | 'rectangle' | 'circle' | 'ellipse' | 'polygon';
-
-/** One geometry primitive; which fields are used depends on `type`. */
-export interface IPrimitive {
-  id: string;
-  type: PrimitiveType;
-  /** Rectangle / interval: x range. */
-  x?: Point;
-  /** Rectangle: y range. */
-  y?: Point;
-  /** Circle / ellipse centre. */
-  center?: Point;
-  /** Circle radius. */
-  radius?: number;
-  /** Ellipse radii. */
-  radii?: Point;
-  /** Ellipse rotation in degrees. */
-  angle?: number;
-  /** Polygon vertices. */
-  points?: Point[];
-}
-
-/** Boolean operations of the CSG tree. */
-export type CsgOp =
-  'union' | 'difference' | 'intersection' | 'symmetric_difference';
-
-/** An operation of the CSG tree. */
-export interface ICsgOperation {
-  op: CsgOp;
-  args: CsgNode[];
-}
-
-/** A CSG tree: a primitive id or an operation. */
-export type CsgNode = string | ICsgOperation;
-
-/** A named boundary or region tag. */
-export interface ITag {
-  name: string;
-  /** An expression of x, y (the predicate grammar, not Python) selecting the points. */
-  predicate?: string;
-  /** Boundary segments [[a, b], ...]. */
-  edges?: [Point, Point][];
-  /** A primitive whose region is the tag. */
-  primitive?: string;
-}
-
-/** The time axis of a time-dependent problem. */
-export interface ITimeAxis {
-  t0: number;
-  t1: number;
-  steps: number;
-}
-
-/** The geometry section. */
-export interface IGeometry {
-  dimension: 1 | 2;
-  primitives: IPrimitive[];
-  csg: CsgNode;
-  tags?: ITag[];
-  sampling?: Record<string, number>;
-  mesh_size?: number;
-  time?: ITimeAxis | null;
-}
-
-/** A node of the expression graph. */
-export interface IGraphNode {
-  id: string;
-  type: string;
-  params?: Record<string, unknown>;
-  position?: Point;
-  label?: string;
-}
-
-/** A wire from an output port to an input port. */
-export interface IGraphEdge {
-  id?: string;
-  source: string;
-  sourcePort: string;
-  target: string;
-  targetPort: string;
-}
-
-/** The expression graph. */
-export interface IGraph {
-  nodes: IGraphNode[];
-  edges: IGraphEdge[];
-}
-
-/** Learning-rate schedule kinds. */
-export type ScheduleKind =
-  | 'constant'
-  | 'exponential'
-  | 'cosine'
-  | 'warmup_cosine'
-  | 'piecewise_constant'
-  | 'dlrs';
-
-/** A learning-rate schedule: its kind and the arguments of its constructor. */
-export interface ISchedule {
-  kind: ScheduleKind;
-  [arg: string]: unknown;
-}
-
-/** Optimizers a phase may use. */
-export type Optimizer =
-  'adam' | 'adamw' | 'sgd' | 'rmsprop' | 'lion' | 'adabelief';
-
-/** One phase of the training plan. */
-export interface IPhase {
-  name?: string;
-  optimizer?: Optimizer;
-  learning_rate?: number | ISchedule;
-  epochs: number;
-  weights?: number[] | null;
-  batchsize?: number | null;
-  inner_steps?: number;
-}
-
-/** A whole workbench document. */
-export interface IWorkbenchDocument {
-  format: 'jno-lab-workbench';
-  version: number;
-  meta?: { title?: string; description?: string };
-  seed?: number;
-  mesh?: [number, number];
-  geometry: IGeometry;
-  graph: IGraph;
-  training: { phases: IPhase[] };
-  layout?: Record<string, unknown>;
-}
-
-/** The document `format` value. */
-export const DOCUMENT_FORMAT = 'jno-lab-workbench';
-
-/** The document format version this editor writes. */
-export const DOCUMENT_VERSION = 1;
+export * from './types.generated';
 
 /**
  * An empty, valid document: the unit square, no nodes, one training phase

@@ -3,6 +3,7 @@
  * pixels (y down), zoom about a point, fitting bounds, grid steps.
  */
 import type { IPrimitive, Point } from '../document/types';
+import { DRAWINGS } from './primitiveShapes';
 
 /** Where the view looks: the world point at the centre and pixels per unit. */
 export interface IViewport {
@@ -59,24 +60,10 @@ export function primitiveBounds(primitives: IPrimitive[]): number[] | null {
   const xs: number[] = [];
   const ys: number[] = [];
   for (const p of primitives) {
-    if (p.type === 'rectangle' && p.x && p.y) {
-      xs.push(...p.x);
-      ys.push(...p.y);
-    } else if (p.type === 'circle' && p.center && p.radius) {
-      xs.push(p.center[0] - p.radius, p.center[0] + p.radius);
-      ys.push(p.center[1] - p.radius, p.center[1] + p.radius);
-    } else if (p.type === 'ellipse' && p.center && p.radii) {
-      const r = Math.max(...p.radii);
-      xs.push(p.center[0] - r, p.center[0] + r);
-      ys.push(p.center[1] - r, p.center[1] + r);
-    } else if (p.type === 'polygon' && p.points) {
-      p.points.forEach(q => {
-        xs.push(q[0]);
-        ys.push(q[1]);
-      });
-    } else if (p.type === 'interval' && p.x) {
-      xs.push(...p.x);
-      ys.push(0);
+    const extent = DRAWINGS[p.type]?.extent(p);
+    if (extent) {
+      xs.push(...extent[0]);
+      ys.push(...extent[1]);
     }
   }
   if (!xs.length) {

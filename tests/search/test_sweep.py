@@ -29,8 +29,8 @@ from jno_lab._search.arch import Arch
 from jno_lab._search.describe import describe_value
 from jno_lab._search.devices import resolve_devices
 from jno_lab._search.dimensions import build_search_space
-from jno_lab._search.model_options import model_tune
 from jno_lab._search.tunable import TunableModule
+from jno_lab._tune_options import model_tune
 
 
 @pytest.fixture(scope="module")

@@ -373,7 +373,7 @@ def handwritten():
     x, y = dom.variable("interior", sample=64)
     xb, yb = dom.variable("boundary", sample=32)
     net = jno.nn.wrap(jno.nn.mlp(2, 1, hidden=16, depth=2, key=jax.random.PRNGKey(7)), name="u")
-    net.optimizer(optax.adam(2e-3))
+    net.optimizer(optax.adam, lr=2e-3)
     u = net(x, y)[..., 0]
     f = jno.fn(forcing, [x], name="forcing") * jno.np.sin(jno.np.pi * y)
     pde = -u.laplacian(x, y) - f
@@ -444,9 +444,9 @@ def test_approximations_are_imported_with_a_warning_and_described():
     xl, yl = dom.variable("left")
     net = jno.nn.wrap(jno.nn.deeponet(1, 1, latent=4, hidden=8, depth=1,
                                       key=jax.random.PRNGKey(0)), name="op")  # fmt: skip
-    net.optimizer(optax.adam(1e-3))
+    net.optimizer(optax.adam, lr=1e-3)
     sensors = jno.np.parameter((1,), key=jax.random.PRNGKey(1), name="s")
-    sensors.optimizer(optax.sgd(0.5))
+    sensors.optimizer(optax.sgd, lr=0.5)
     crux = jno.core([net(sensors, x * y).mse, (net(sensors, xl + yl) - 1.0).mse])
     net.initialize(jax.nn.initializers.ones)  # as if trained: no seed reproduces these weights
     with pytest.warns(ImportApproximationWarning) as record:
@@ -626,7 +626,24 @@ def test_weights_of_a_trained_solver_are_imported_and_bad_weights_refused():
             to_document(fresh, weights=bad)
 
 
-@pytest.mark.parametrize("form", ["lr", "scale"])
+def test_a_ready_optimizer_is_recognised_by_its_updates_or_reported():
+    dom = jno.domain(shapely.box(0, 0, 1, 1))
+    x, y = dom.variable("interior", sample=8)
+    net = jno.nn.wrap(jno.nn.mlp(2, 1, hidden=4, depth=1, key=jax.random.PRNGKey(0)), name="u")
+    net.optimizer(optax.sgd(0.5))  # a ready transformation: no recorded settings
+    phase = to_document(jno.core([net(x, y).mse]))["training"]["phases"][0]
+    assert (phase["optimizer"], phase["learning_rate"]) == ("sgd", 0.5)
+    net.optimizer(optax.chain(optax.clip(0.1), optax.sgd(0.5)))  # no phase can hold it
+    with pytest.warns(ImportApproximationWarning, match="optimizer of 'u' was not recognised"):
+        doc = to_document(jno.core([net(x, y).mse]))
+    assert doc["training"]["phases"][0] == {"optimizer": "adam", "learning_rate": 1e-3,
+                                            "epochs": 1000}  # fmt: skip
+    net.optimizer(optax.sgd, lr=0.5)  # the factory form is read from its record
+    assert net.optimizer_provenance.factory == "optax.sgd"
+    assert to_document(jno.core([net(x, y).mse]))["training"]["phases"][0]["optimizer"] == "sgd"
+
+
+@pytest.mark.parametrize("form", ["lr", "scale", "ready"])
 def test_dlrs_learning_rate_round_trips(form):
     doc = short(json.loads(EXAMPLE.read_text()))
     dlrs = {"kind": "dlrs", "lr0": 0.002, "window": 4, "decremental_factor": 0.25}
@@ -634,8 +651,9 @@ def test_dlrs_learning_rate_round_trips(form):
     built = lower(doc).execute()
     if form == "lr":
         built.phases[0][1]()  # net.optimizer(optax.adam, lr=jno.fn.adaptive.dlrs(...))
-    else:
-        built.namespace[identifier("net", "model")].optimizer(optax.adam(1)).scale(
+    else:  # .optimizer(optax.adam).scale(...) or the spec's .optimizer(optax.adam(1)).scale(...)
+        transform = optax.adam if form == "scale" else optax.adam(1)
+        built.namespace[identifier("net", "model")].optimizer(transform).scale(
             jno.fn.adaptive.dlrs(0.002, window=4, decremental_factor=0.25)
         )
     again = to_document(built.crux, "dlrs")

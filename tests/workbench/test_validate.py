@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from jno_lab.workbench.catalogue import NODE_TYPES
 from jno_lab.workbench.document import load, schema
 from jno_lab.workbench.graph import Graph, identifier
-from jno_lab.workbench.validate import MAX_CSG_DEPTH, MAX_DEPTH, MAX_LISTED, _surely_valid, validate
+from jno_lab.workbench.validate import MAX_CSG_DEPTH, MAX_DEPTH, MAX_LISTED, validate
+from jno_lab.workbench.validate_fast_schema import surely_valid
 
 graph_module = sys.modules[Graph.__module__]
 
@@ -544,7 +545,7 @@ def test_the_fast_schema_check_never_accepts_what_jsonschema_refuses():
     for key in ("node", "edge", "point"):
         strict = jsonschema.Draft202012Validator({"$defs": root["$defs"], "$ref": f"#/$defs/{key}"})
         for value in ODD_VALUES + NODE_LIKE:
-            if _surely_valid(root["$defs"][key], value, root):
+            if surely_valid(root["$defs"][key], value, root):
                 accepted += 1
                 assert list(strict.iter_errors(value)) == [], (key, value)
     for kind in NODE_TYPES.values():
@@ -552,7 +553,7 @@ def test_the_fast_schema_check_never_accepts_what_jsonschema_refuses():
         for name in [*kind.params.get("properties", {}), "unknown"]:
             for value in [*ODD_VALUES, 3, 8, 9, "sin", "mse", "interior"]:
                 params = {**kind.defaults(), name: value}
-                if _surely_valid(kind.params, params):
+                if surely_valid(kind.params, params):
                     accepted += 1
                     assert list(strict.iter_errors(params)) == [], (kind.type, params)
     assert accepted > 100  # the fast path is taken

@@ -54,6 +54,22 @@ def resolve_activation(
     raise TypeError(f"{name} must be a name or a callable, got {type(activation).__name__}")
 
 
+def activation_name(activation: object) -> object:
+    """The name of a built-in activation (given by name or as its function), else as given.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> activation_name(jnp.tanh), activation_name("Swish")
+        ('tanh', 'silu')
+    """
+    if isinstance(activation, str):
+        activation = ACTIVATIONS.get(activation.lower(), activation)
+    for name, fn in ACTIVATIONS.items():
+        if fn is activation:
+            return name
+    return activation
+
+
 def resolve_key(key: PRNGKeyArray | None) -> PRNGKeyArray:
     """Return `key`, or the key made from the global seed when `key` is None."""
     return default_key() if key is None else key

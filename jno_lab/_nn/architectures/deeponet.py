@@ -12,7 +12,8 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
 
-from ._common import check_point, check_positive, resolve_activation, resolve_key
+from ...provenance import records
+from ._common import activation_name, check_point, check_positive, resolve_activation, resolve_key
 from .mlp import MLP, mlp
 
 
@@ -70,6 +71,7 @@ class DeepONet(eqx.Module):
         return jnp.sum(b * t, axis=-1) + self.bias
 
 
+@records("jno.nn.deeponet", key=resolve_key, activation=activation_name)
 def deeponet(
     n_sensors: int,
     coord_dim: int,

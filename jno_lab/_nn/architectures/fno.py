@@ -12,6 +12,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Complex, Float, PRNGKeyArray
 
+from ...provenance import records
 from ._common import check_positive, glorot_linear, resolve_key
 
 
@@ -30,7 +31,7 @@ def _check_modes(modes: tuple[int, ...], grid: tuple[int, ...]) -> None:
         limit = n // 2 + 1 if last else n // 2
         if m > limit:
             raise ValueError(
-                f"modes={modes if len(modes) > 1 else modes[0]} is too large for a grid of "
+                f"modes={modes[0] if len(modes) == 1 else modes} is too large for a grid of "
                 f"shape {grid}: axis {axis} has {n} points, so modes[{axis}] may be at most "
                 f"{limit}"
             )
@@ -142,6 +143,7 @@ class FNO(eqx.Module):
         return _channels(self.projection[1], v)
 
 
+@records("jno.nn.fno", key=resolve_key)
 def fno(
     in_channels: int,
     out_channels: int,

@@ -13,7 +13,8 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
 
-from ._common import check_point, check_positive, resolve_key
+from ...provenance import records
+from ._common import activation_name, check_point, check_positive, resolve_key
 from .mlp import MLP, mlp
 
 
@@ -61,6 +62,7 @@ class FourierMLP(eqx.Module):
         return self.mlp(self.features(x))
 
 
+@records("jno.nn.fourier_mlp", key=resolve_key, activation=activation_name)
 def fourier_mlp(
     in_size: int,
     out_size: int,

@@ -11,7 +11,15 @@ import equinox as eqx
 import jax
 from jaxtyping import Array, Float, PRNGKeyArray
 
-from ._common import check_point, check_positive, glorot_linear, resolve_activation, resolve_key
+from ...provenance import records
+from ._common import (
+    activation_name,
+    check_point,
+    check_positive,
+    glorot_linear,
+    resolve_activation,
+    resolve_key,
+)
 
 
 @final
@@ -55,6 +63,9 @@ class MLP(eqx.Module):
         return self.final_activation(self.layers[-1](x))
 
 
+@records(
+    "jno.nn.mlp", key=resolve_key, activation=activation_name, final_activation=activation_name
+)
 def mlp(
     in_size: int,
     out_size: int = 1,

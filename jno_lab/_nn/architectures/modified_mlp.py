@@ -11,7 +11,15 @@ import equinox as eqx
 import jax
 from jaxtyping import Array, Float, PRNGKeyArray
 
-from ._common import check_point, check_positive, glorot_linear, resolve_activation, resolve_key
+from ...provenance import records
+from ._common import (
+    activation_name,
+    check_point,
+    check_positive,
+    glorot_linear,
+    resolve_activation,
+    resolve_key,
+)
 
 
 @final
@@ -67,6 +75,7 @@ class ModifiedMLP(eqx.Module):
         return self.output(h)
 
 
+@records("jno.nn.modified_mlp", key=resolve_key, activation=activation_name)
 def modified_mlp(
     in_size: int,
     out_size: int,

@@ -10,7 +10,12 @@ and each weight is logged as a tracker named `"<balancer>/<constraint>"`.
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+
 from .. import emit
+from .matching import Match, MatchContext, NotImportable, Weighting, clean_float
 from .types import EmitContext, NodeType, choice, number, schema
 
 MODES = ["raw", "minmax", "l2"]
@@ -46,6 +51,33 @@ def _emit(kind: str):
     return emitter
 
 
+_SEEDED = ("relobralo", "rlw")
+
+
+def _match(kind: str):
+    def match(subject: Any, ctx: MatchContext) -> Match | None:
+        if not (isinstance(subject, Weighting) and subject.balancer.kind == kind):
+            return None
+        balancer = subject.balancer
+        params: dict[str, Any] = {"mode": balancer.mode}
+        for name in NUMBERS[kind]:
+            value = np.asarray(balancer.numbers[name])
+            if value.ndim:
+                raise NotImportable(
+                    f"the {kind} balancer has one {name} per loss; the workbench's "
+                    f"balancer node holds a single {name}"
+                )
+            params[name] = clean_float(value.astype(np.float32))
+        if kind in _SEEDED and balancer.seed != subject.seed:
+            ctx.notes.append(
+                f"the {kind} balancer's seed {balancer.seed} becomes the document seed "
+                f"{subject.seed}"
+            )
+        return Match(params, name=kind)
+
+    return match
+
+
 def _params(numbers: dict) -> dict:
     return schema({**numbers, "mode": choice("raw", MODES, "how the losses are preprocessed")})
 
@@ -56,7 +88,16 @@ def _unit(default: float, doc: str) -> dict:
 
 def _balancer(kind: str, title: str, doc: str, numbers: dict) -> NodeType:
     return NodeType(
-        kind, "Balancers", title, doc, (), (), _params(numbers), _emit(kind), "balancer"
+        kind,
+        "Balancers",
+        title,
+        doc,
+        (),
+        (),
+        _params(numbers),
+        _emit(kind),
+        "balancer",
+        match=_match(kind),
     )
 
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+
+from ...introspect import Constant, Noise, Parameter, Variable
 from .. import emit
+from .matching import Match, MatchContext, clean_float, refuse
 from .types import EmitContext, NodeType, Port, choice, integer, number, schema, string
 
 
@@ -58,6 +64,77 @@ def _noise(ctx: EmitContext) -> list[str]:
     ]
 
 
+def _match_variables(var: Any, ctx: MatchContext) -> Match | None:
+    if not isinstance(var, Variable):
+        return None
+    if var.domain is not ctx.domain:
+        raise refuse(var, "it belongs to another domain than the solver's")
+    if var.dim > 1:
+        raise refuse(var, "the workbench has 1-D and 2-D geometries only")
+    params: dict[str, Any] = {"tag": var.tag}
+    if var.axis == "temporal":
+        output = "t"
+    elif var.axis == "normal":
+        params["normals"] = True
+        output = ("nx", "ny")[var.dim]
+    else:
+        output = ("x", "y")[var.dim]
+    return Match(params, output=output, name=var.tag, share=("variables", var.tag))
+
+
+def scalar(node: Constant) -> float | None:
+    """The value of a finite scalar constant, else None."""
+    if node.value.ndim != 0:
+        return None
+    value = float(node.value.item())
+    return value if np.isfinite(value) else None
+
+
+def _match_constant(const: Any, ctx: MatchContext) -> Match | None:
+    if not isinstance(const, Constant):
+        return None
+    if scalar(const) is None:
+        raise refuse(
+            const,
+            f"a constant of shape {const.value.shape}; the Constant node holds one finite number",
+            "use scalar constants (one per value)",
+        )
+    return Match({"value": clean_float(const.value)}, name="const")
+
+
+def _match_parameter(param: Any, ctx: MatchContext) -> Match | None:
+    if not isinstance(param, Parameter):
+        return None
+    value = np.asarray(param.value)
+    if value.ndim != 1:
+        raise refuse(
+            param,
+            f"a parameter of shape {value.shape}; the Trainable-parameter node is a vector",
+            "use jno.np.parameter((n,), ...)",
+        )
+    init = clean_float(value[0])
+    if not np.all(value == value[0]):
+        ctx.notes.append(
+            f"parameter {param.describe()!r} starts from {init} in every entry (its first "
+            "entry); the document cannot hold other initial values"
+        )
+    name = param.name or "param"
+    return Match({"size": int(value.size), "init": init, "name": name}, name=name)
+
+
+def _match_noise(node: Any, ctx: MatchContext) -> Match | None:
+    if not isinstance(node, Noise):
+        return None
+    first, second = _NOISE_ARGS[node.distribution]
+    params = {
+        "distribution": node.distribution,
+        "a": float(node.params[first]),
+        "b": float(node.params[second]),
+        "ndim": int(node.ndim),
+    }
+    return Match(params, name="noise")
+
+
 NODES = [
     NodeType(
         "variables",
@@ -87,6 +164,7 @@ NODES = [
             ("tag",),
         ),
         _variables,
+        match=_match_variables,
     ),
     NodeType(
         "constant",
@@ -97,6 +175,7 @@ NODES = [
         (Port("out", "field"),),
         schema({"value": number(1.0, "the value")}),
         _constant,
+        match=_match_constant,
     ),
     NodeType(
         "parameter",
@@ -113,6 +192,7 @@ NODES = [
             }
         ),
         _parameter,
+        match=_match_parameter,
     ),
     NodeType(
         "noise",
@@ -131,5 +211,6 @@ NODES = [
             }
         ),
         _noise,
+        match=_match_noise,
     ),
 ]

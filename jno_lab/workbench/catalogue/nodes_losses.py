@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from ...introspect import Tracker
 from .. import emit
+from .match_diagnostics import (
+    match_gradient_cosine,
+    match_gradient_norm,
+    match_ntk,
+    match_residual_stats,
+)
+from .matching import Constraint, Match, MatchContext, NotImportable, describe, is_op, refuse
 from .types import EmitContext, NodeType, Port, choice, integer, number, schema, string
 
 REDUCTIONS = ["mse", "mae", "rmse", "huber", "log_cosh"]
+LOSSES = (*REDUCTIONS, "relative_l2")
+"""What a Constraint node (and a diagnostic's loss port) takes."""
 
 
 def _loss(ctx: EmitContext) -> list[str]:
@@ -74,6 +86,46 @@ def _residual_stats(ctx: EmitContext) -> list[str]:
     ]
 
 
+def _match_loss(node: Any, ctx: MatchContext) -> Match | None:
+    if not is_op(node, *REDUCTIONS):
+        return None
+    if node.attr_dict.get("delta", 1.0) != 1.0:
+        raise refuse(node, "the Loss node's Huber loss has delta = 1", "use delta=1.0")
+    return Match({"kind": node.op}, {"residual": node.children[0]}, output="loss", name="loss")
+
+
+def _match_relative_l2(node: Any, ctx: MatchContext) -> Match | None:
+    if not is_op(node, "relative_l2"):
+        return None
+    prediction, reference = node.children
+    inputs = {"prediction": prediction, "reference": reference}
+    return Match({}, inputs, output="loss", name="relative_l2")
+
+
+def _match_constraint(subject: Any, ctx: MatchContext) -> Match | None:
+    if not isinstance(subject, Constraint):
+        return None
+    if not is_op(subject.loss, *LOSSES):
+        raise NotImportable(
+            f"cannot import constraint {subject.index + 1} `{describe(subject.loss)}`: a "
+            "Constraint node takes a loss (residual.mse, .mae, .rmse, jno.fn.huber, "
+            "jno.fn.log_cosh, jno.fn.relative_l2); sums and weights of losses have no node "
+            "type: give each loss its own constraint (weights go to "
+            "solve(constraint_weights=...))"
+        )
+    params = {"weight": subject.weight}
+    return Match(params, {"loss": subject.loss}, output="", name=f"constraint{subject.index + 1}")
+
+
+def _match_tracker(t: Any, ctx: MatchContext) -> Match | None:
+    if not isinstance(t, Tracker):
+        return None
+    params: dict[str, Any] = {"interval": int(t.interval)}
+    if t.name:
+        params["name"] = t.name
+    return Match(params, {"value": t.expr}, output="tracker", name=t.name or "tracker")
+
+
 _TRACKER_OUT = (Port("tracker", "tracker", "logged values"),)
 _INTERVAL = {"interval": integer(100, "log every this many steps"), "name": string("", "name")}
 
@@ -87,6 +139,7 @@ NODES = [
         (Port("loss", "loss"),),
         schema({"kind": choice("mse", REDUCTIONS, "the reduction")}),
         _loss,
+        match=_match_loss,
     ),
     NodeType(
         "relative_l2",
@@ -97,6 +150,7 @@ NODES = [
         (Port("loss", "loss"),),
         schema({}),
         _relative_l2,
+        match=_match_relative_l2,
     ),
     NodeType(
         "constraint",
@@ -108,6 +162,7 @@ NODES = [
         schema({"weight": number(1.0, "weight in the total loss", minimum=0)}),
         _constraint,
         role="constraint",
+        match=_match_constraint,
     ),
     NodeType(
         "tracker",
@@ -119,6 +174,7 @@ NODES = [
         schema(dict(_INTERVAL)),
         _tracker,
         role="tracker",
+        match=_match_tracker,
     ),
     NodeType(
         "gradient_norm",
@@ -130,6 +186,7 @@ NODES = [
         schema(dict(_INTERVAL)),
         _gradient_norm,
         role="tracker",
+        match=match_gradient_norm(LOSSES),
     ),
     NodeType(
         "gradient_cosine",
@@ -141,6 +198,7 @@ NODES = [
         schema(dict(_INTERVAL)),
         _gradient_cosine,
         role="tracker",
+        match=match_gradient_cosine(LOSSES),
     ),
     NodeType(
         "ntk",
@@ -158,6 +216,7 @@ NODES = [
         ),
         _ntk,
         role="tracker",
+        match=match_ntk,
     ),
     NodeType(
         "residual_stats",
@@ -169,5 +228,6 @@ NODES = [
         schema(dict(_INTERVAL)),
         _residual_stats,
         role="tracker",
+        match=match_residual_stats,
     ),
 ]

@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 from .. import emit
+from .match_math import (
+    match_binary,
+    match_concat,
+    match_derivative,
+    match_function,
+    match_mixed,
+    match_scale,
+    match_second_order,
+    match_unary,
+)
 from .types import EmitContext, NodeType, Port, choice, integer, number, schema, string
 
 _BINARY = {
@@ -174,11 +184,20 @@ NODES = [
             _FIELD_OUT,
             schema({}),
             _binary(symbol),
+            match=match_binary(op),
         )
         for op, (symbol, title) in _BINARY.items()
     ),
     NodeType(
-        "neg", "Arithmetic", "Negate", "-a", (Port("a", "field"),), _FIELD_OUT, schema({}), _neg
+        "neg",
+        "Arithmetic",
+        "Negate",
+        "-a",
+        (Port("a", "field"),),
+        _FIELD_OUT,
+        schema({}),
+        _neg,
+        match=match_unary(["neg"], "neg", None),
     ),
     NodeType(
         "scale",
@@ -189,6 +208,7 @@ NODES = [
         _FIELD_OUT,
         schema({"factor": number(1.0, "the factor")}),
         _scale,
+        match=match_scale,
     ),
     NodeType(
         "math",
@@ -199,6 +219,7 @@ NODES = [
         _FIELD_OUT,
         schema({"function": choice("sin", UNARY, "the function")}),
         _unary,
+        match=match_unary(UNARY, "math", "function"),
     ),
     NodeType(
         "concat",
@@ -211,6 +232,7 @@ NODES = [
         schema({"inputs": integer(2, "number of inputs", minimum=2, maximum=8)}),
         _concat,
         dynamic_inputs="inputs",
+        match=match_concat,
     ),
     NodeType(
         "derivative",
@@ -221,6 +243,7 @@ NODES = [
         _FIELD_OUT,
         schema({"order": integer(1, "order n", maximum=4), **_SCHEME}),
         _derivative,
+        match=match_derivative(SCHEMES),
     ),
     NodeType(
         "mixed_derivative",
@@ -231,6 +254,7 @@ NODES = [
         _FIELD_OUT,
         schema(dict(_SCHEME)),
         _mixed,
+        match=match_mixed(SCHEMES),
     ),
     NodeType(
         "laplacian",
@@ -242,6 +266,7 @@ NODES = [
         schema({"dims": integer(2, "number of variables", maximum=3), **_SCHEME}),
         _laplacian,
         dynamic_inputs="dims",
+        match=match_second_order("laplacian", SCHEMES),
     ),
     NodeType(
         "hessian",
@@ -253,6 +278,7 @@ NODES = [
         schema({"dims": integer(2, "number of variables", maximum=3), **_SCHEME}),
         _hessian,
         dynamic_inputs="dims",
+        match=match_second_order("hessian", SCHEMES),
     ),
     NodeType(
         "function",
@@ -280,5 +306,6 @@ NODES = [
         _function,
         code=True,
         dynamic_inputs="inputs",
+        match=match_function,
     ),
 ]

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from ...introspect import ModelCall, Op
 from .. import emit
+from .matching import Match, MatchContext, NotImportable, is_global, refuse
+from .network_provenance import network_match
 from .types import EmitContext, NodeType, Port, choice, integer, number, schema, string
 
 ACTIVATIONS = ["tanh", "sin", "relu", "gelu", "silu", "softplus", "sigmoid", "elu", "identity"]
@@ -64,6 +70,123 @@ def _component(ctx: EmitContext) -> list[str]:
     return [f"{ctx.outputs['out']} = {ctx.inputs['value']}[..., {_int(ctx.params, 'index', 0)}]"]
 
 
+def _match_call(node: Any, ctx: MatchContext) -> Match | None:
+    if not isinstance(node, ModelCall):
+        return None
+    args = list(node.children)
+    if (
+        len(args) == 1
+        and isinstance(args[0], Op)
+        and args[0].op == "concat"
+        and args[0].attr_dict.get("axis", -1) == -1
+        and node.model.positional_arity() == 1
+    ):
+        args = list(args[0].children)  # net(concat([x, y])) is net(x, y) for one-input nets
+    if len(args) > 8:
+        raise refuse(node, f"a network called on {len(args)} inputs; the call node takes 8")
+    inputs = {f"in{i + 1}": arg for i, arg in enumerate(args)}  # inputs first: the layout
+    return Match({"inputs": len(args)}, {**inputs, "model": node.model}, name="call")
+
+
+def _index(node: Op, ctx: MatchContext) -> int | None:
+    """`k` for `u[..., k]` (or `u[k]` on a per-point value) with k >= 0, else None."""
+    index = node.attr_dict.get("index")
+    if isinstance(index, tuple) and len(index) == 2 and index[0] == "...":
+        index = index[1]
+    elif not isinstance(index, int) or is_global(node.children[0]):
+        return None
+    return index if isinstance(index, int) and not isinstance(index, bool) and index >= 0 else None
+
+
+def _match_component(node: Any, ctx: MatchContext) -> Match | None:
+    if not (isinstance(node, Op) and node.op == "getitem"):
+        return None
+    index = _index(node, ctx)
+    if index is None:
+        raise refuse(
+            node,
+            "the Output-component node picks one component `u[..., k]` with k >= 0",
+            "index with [..., k]",
+        )
+    return Match({"index": index}, {"value": node.children[0]}, name="component")
+
+
+def _activation_of(kwargs: dict[str, Any], owner: str, key: str = "activation") -> str:
+    value = kwargs[key]
+    if value not in ACTIVATIONS:
+        shown = getattr(value, "__name__", value)
+        raise NotImportable(
+            f"network {owner!r}: its activation {shown!r} is not one of the workbench's "
+            f"({', '.join(ACTIVATIONS)}); build it with activation=<one of these names>"
+        )
+    return value
+
+
+def _mlp_settings(kwargs: dict[str, Any], owner: str) -> dict[str, Any]:
+    depth, given = kwargs["depth"], kwargs.get("hidden_dims")
+    widths = (
+        [given] * depth if isinstance(given, int) else list(given or [kwargs["hidden"]] * depth)
+    )
+    if len(set(widths)) > 1:
+        raise NotImportable(
+            f"network {owner!r}: hidden layers of different widths {widths}; the workbench MLP "
+            "has one width (hidden) for every hidden layer"
+        )
+    if kwargs.get("final_activation") not in (None, "identity"):
+        raise NotImportable(
+            f"network {owner!r}: a final_activation has no workbench setting; leave it out"
+        )
+    out_size = kwargs.get("output_dim") or kwargs["out_size"]
+    return {
+        "in_size": kwargs["in_size"],
+        "out_size": out_size,
+        "hidden": widths[0] if widths else kwargs["hidden"],
+        "depth": len(widths),
+        "activation": _activation_of(kwargs, owner),
+    }
+
+
+def _settings(*keys: str) -> Callable[[dict[str, Any], str], dict[str, Any]]:
+    def read(kwargs: dict[str, Any], owner: str) -> dict[str, Any]:
+        out = {k: kwargs[k] for k in keys}
+        if "activation" in kwargs:
+            out["activation"] = _activation_of(kwargs, owner)
+        return out
+
+    return read
+
+
+def _deeponet_settings(kwargs: dict[str, Any], owner: str) -> dict[str, Any]:
+    if kwargs["depth"] < 1:
+        raise NotImportable(f"network {owner!r}: a DeepONet needs depth >= 1 in the workbench")
+    return _settings("n_sensors", "coord_dim", "out_size", "latent", "hidden", "depth")(
+        kwargs, owner
+    )
+
+
+def _fno_settings(kwargs: dict[str, Any], owner: str) -> dict[str, Any]:
+    modes, n_dims, width = kwargs["modes"], kwargs["n_dims"], kwargs["width"]
+    n_dims = n_dims or (1 if isinstance(modes, int) else len(modes))
+    modes_t = (modes,) * n_dims if isinstance(modes, int) else tuple(modes)
+    if len(set(modes_t)) != 1 or n_dims > 2:
+        raise NotImportable(
+            f"network {owner!r}: FNO modes {modes_t}; the workbench FNO keeps the same number "
+            "of modes on each of 1 or 2 grid axes"
+        )
+    if kwargs.get("projection_hidden") not in (None, 4 * width):
+        raise NotImportable(
+            f"network {owner!r}: projection_hidden is not 4 * width, the workbench's setting"
+        )
+    return {
+        "in_channels": kwargs["in_channels"],
+        "out_channels": kwargs["out_channels"],
+        "modes": modes_t[0],
+        "width": width,
+        "n_layers": kwargs["n_layers"],
+        "n_dims": n_dims,
+    }
+
+
 _COMMON = {
     "name": string("", "display name (default: the node id)"),
     "seed": integer(0, "seed of the initial weights", minimum=0),
@@ -88,6 +211,7 @@ NODES = [
         _MODEL_OUT,
         schema(_MLP),
         _mlp_like("mlp"),
+        match=network_match("mlp", _mlp_settings),
     ),
     NodeType(
         "fourier_mlp",
@@ -104,6 +228,10 @@ NODES = [
             }
         ),
         _mlp_like("fourier_mlp", (("n_features", int), ("sigma", float))),
+        match=network_match(
+            "fourier_mlp",
+            _settings("in_size", "out_size", "hidden", "depth", "n_features", "sigma"),
+        ),
     ),
     NodeType(
         "modified_mlp",
@@ -114,6 +242,7 @@ NODES = [
         _MODEL_OUT,
         schema({**_MLP, "depth": integer(4, "number of gated layers")}),
         _mlp_like("modified_mlp"),
+        match=network_match("modified_mlp", _settings("in_size", "out_size", "hidden", "depth")),
     ),
     NodeType(
         "deeponet",
@@ -135,6 +264,7 @@ NODES = [
             }
         ),
         _deeponet,
+        match=network_match("deeponet", _deeponet_settings),
     ),
     NodeType(
         "fno",
@@ -155,6 +285,7 @@ NODES = [
             }
         ),
         _fno,
+        match=network_match("fno", _fno_settings),
     ),
     NodeType(
         "call",
@@ -166,6 +297,7 @@ NODES = [
         schema({"inputs": integer(2, "number of inputs", maximum=8)}),
         _call,
         dynamic_inputs="inputs",
+        match=_match_call,
     ),
     NodeType(
         "component",
@@ -176,5 +308,6 @@ NODES = [
         (Port("out", "field"),),
         schema({"index": integer(0, "component index", minimum=0)}),
         _component,
+        match=_match_component,
     ),
 ]

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .matching import Match, MatchContext
 
 # Port types, and which output types an input of each type accepts.
 PORT_TYPES = ("field", "variable", "model", "loss", "tracker", "domain")
@@ -33,6 +36,7 @@ class Port:
 
 
 Emitter = Callable[["EmitContext"], list[str]]
+Matcher = Callable[[Any, "MatchContext"], "Match | list[Match] | None"]
 
 
 @dataclass
@@ -67,6 +71,9 @@ class NodeType:
         code: True when the node may hold Python code: with its `code` parameter on,
             the text runs as written, only on Run and only in a trusted document
             (see `workbench.trust`); never on open, validate, preview or export.
+        match: the inverse of `emit` for the importer: given one thing of a solver
+            (see `catalogue.matching`), the node(s) it is, or None when it is not
+            this node type.
     """
 
     type: str
@@ -80,6 +87,7 @@ class NodeType:
     role: str = ""
     code: bool = False
     dynamic_inputs: str | None = field(default=None)  # a param naming a variable input count
+    match: Matcher | None = None
 
     def defaults(self) -> dict[str, Any]:
         """The parameters' default values."""

@@ -1,8 +1,10 @@
-"""`Model.tune(...)`: per-model candidates that a sweep searches along with the rest."""
+"""`Trainable.tune(...)`: per-model candidates that a sweep searches along with the rest."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from ._dtypes import check_dtype
 
 OPTIONS = ("freeze", "lora", "optimizer", "lr", "dtype")
 """The per-model options, in the order a sweep lists them."""
@@ -38,8 +40,6 @@ def check_option(model: Any, option: str, candidates: Any) -> None:
                     f"integer rank, or None; got {c!r}, e.g. lora=[(4, 1.0), None]"
                 )
     if option == "dtype":
-        from .._nn.precision import check_dtype
-
         for c in candidates:
             if c is None:
                 continue
@@ -83,7 +83,7 @@ def model_tune(
 
     Example:
         >>> import optax, jno_lab as jno
-        >>> from jno_lab._search.model_options import model_tune
+        >>> from jno_lab._tune_options import model_tune
         >>> p = jno.np.parameter((1,), name="p")
         >>> model_tune(p, freeze=[False, True], lr=[1e-2, 1e-3]) is p
         True
