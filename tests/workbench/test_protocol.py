@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import copy
 import json
-import subprocess
 import sys
 import threading
 import time
 import types
-import typing
 import warnings
 from pathlib import Path
 from typing import Any
@@ -22,14 +20,11 @@ from jno_lab.workbench import kernel as kernel_module
 from jno_lab.workbench import protocol
 from jno_lab.workbench.catalogue import catalogue_json
 from jno_lab.workbench.document import FORMAT, load, new_document
-from jno_lab.workbench.kernel import WorkbenchHandler, register
+from jno_lab.workbench.kernel import WorkbenchHandler
 from jno_lab.workbench.lowering import lower
 from jno_lab.workbench.protocol import (
-    COMM_TARGET,
     ERROR_CODES,
     PROTOCOL_VERSION,
-    REQUEST_TYPES,
-    error_reply,
     json_safe,
 )
 from jno_lab.workbench.session import Session
@@ -107,95 +102,6 @@ def ask(h: WorkbenchHandler, request_type: str, request_id: str = "r1", **fields
     reply, buffers = h.handle({"id": request_id, "type": request_type, **fields}, [])
     check_reply(reply, request_id, request_type)
     return reply, buffers
-
-
-# -- the protocol module -------------------------------------------------------------------
-def test_protocol_constants():
-    assert PROTOCOL_VERSION == 2
-    assert COMM_TARGET == "jno_lab.workbench"
-    assert set(REQUEST_TYPES) == {
-        "hello",
-        "catalogue",
-        "validate",
-        "preview_geometry",
-        "run",
-        "stop",
-        "pause",
-        "resume",
-        "status",
-        "export",
-        "import",
-        "devices",
-        "notebook",
-        "trust",
-    }
-
-
-def _class_name(request_type: str) -> str:
-    return "".join(part.capitalize() for part in request_type.split("_"))
-
-
-@pytest.mark.parametrize("request_type", REQUEST_TYPES)
-def test_every_request_type_has_typed_request_and_reply(request_type):
-    request = getattr(protocol, _class_name(request_type) + "Request")
-    reply = getattr(protocol, _class_name(request_type) + "Reply")
-    request_hints = typing.get_type_hints(request)
-    assert {"id", "type"} <= set(request_hints)
-    for field in protocol.REQUEST_FIELDS[request_type]:
-        assert field in request_hints
-    assert {"id", "type", "ok"} <= set(typing.get_type_hints(reply))
-
-
-def test_error_and_event_typed_dicts():
-    assert set(typing.get_type_hints(protocol.ErrorInfo)) == {"code", "message", "node_id", "port"}
-    assert {"error", "problems"} <= set(typing.get_type_hints(protocol.ErrorReply))
-    assert set(typing.get_type_hints(protocol.RunEvent)) == {"type", "event", "status"}
-    status = Session().status
-    assert set(typing.get_type_hints(protocol.RunStatus)) == set(status)
-
-
-def test_error_reply_is_the_one_shape():
-    reply = error_reply("a", "run", "busy", "no", "n1", "p", problems=[])
-    assert reply == {
-        "id": "a",
-        "type": "run.reply",
-        "ok": False,
-        "error": {"code": "busy", "message": "no", "node_id": "n1", "port": "p"},
-        "problems": [],
-    }
-    odd = error_reply(5, None, "bad_request", "x", node_id=3)  # type: ignore[arg-type]
-    assert odd["id"] is None
-    assert odd["type"] == "error.reply"
-    assert odd["error"]["node_id"] is None
-
-
-def test_json_safe():
-    value = {
-        1: (float("nan"), float("inf"), np.float32(2.5), np.arange(3)),
-        "s": "a\ud800b",
-        "ok": [True, None, "\u00e9\U0001f600"],
-        "obj": object,
-    }
-    safe = json_safe(value)
-    text = json.dumps(safe, allow_nan=False, ensure_ascii=False)
-    text.encode("utf-8")
-    assert safe["1"] == [None, None, 2.5, [0, 1, 2]]
-    assert safe["s"] == "a\ufffdb"
-    assert safe["ok"] == [True, None, "\u00e9\U0001f600"]
-    assert isinstance(safe["obj"], str)
-    deep: list[Any] = []
-    for _ in range(500):
-        deep = [deep]
-    json.dumps(json_safe(deep))
-
-
-def test_run_event_message():
-    event = {"event": "progress", **Session().status}
-    message = protocol.run_event(event)
-    assert message["type"] == "run.event"
-    assert message["event"] == "progress"
-    assert "event" not in message["status"]
-    assert message["status"]["state"] == "idle"
 
 
 # -- hello, catalogue, validate ------------------------------------------------------------
@@ -704,93 +610,6 @@ def test_unexpected_failures_are_internal_errors(handler, monkeypatch):
     monkeypatch.setattr(kernel_module, "catalogue_json", leave)
     reply, _ = ask(handler, "catalogue")
     assert reply["error"]["code"] == "internal"
-
-
-# -- Jupyter glue (in process, with stand-ins for the kernel's comm machinery) -------------
-class FakeComm:
-    def __init__(self) -> None:
-        self.sent: list[tuple[dict[str, Any], list[bytes] | None]] = []
-        self.on_msg_callback = None
-        self.on_close_callback = None
-
-    def send(self, data, buffers=None):
-        self.sent.append((data, buffers))
-
-    def on_msg(self, callback):
-        self.on_msg_callback = callback
-
-    def on_close(self, callback):
-        self.on_close_callback = callback
-
-
-class FakeManager:
-    def __init__(self) -> None:
-        self.targets: dict[str, Any] = {}
-
-    def register_target(self, name, callback):
-        assert name not in self.targets
-        self.targets[name] = callback
-
-
-def test_register_binds_comms_to_handlers(monkeypatch):
-    import IPython
-
-    manager = FakeManager()
-    shell = types.SimpleNamespace(
-        kernel=types.SimpleNamespace(comm_manager=manager), user_ns={"answer": 42}
-    )
-    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
-    monkeypatch.setattr(kernel_module, "_kernel_session", None)
-    assert register() is True
-    assert register() is False  # idempotent
-    assert list(manager.targets) == [COMM_TARGET]
-
-    comm = FakeComm()
-    open_msg = {"content": {"data": {"id": "0", "type": "hello", "protocol": PROTOCOL_VERSION}}}
-    manager.targets[COMM_TARGET](comm, open_msg)
-    assert comm.sent[0][0]["type"] == "hello.reply"
-    assert comm.sent[0][0]["ok"]
-
-    def request(data):
-        comm.on_msg_callback({"content": {"comm_id": "c", "data": data}, "buffers": []})
-        return comm.sent[-1]
-
-    reply, buffers = request({"id": "1", "type": "preview_geometry", "document": poisson()})
-    assert reply["ok"]
-    assert len(buffers) == 2
-    reply, buffers = request({"id": "2", "type": "import", "expression": "nothing"})
-    assert reply["error"]["code"] == "unknown_name"
-    assert buffers is None
-    request("garbage")
-    assert comm.sent[-1][0]["error"]["code"] == "bad_request"
-
-    session = kernel_module._shared_session()
-    assert len(session._listeners) == 1
-    comm2 = FakeComm()
-    manager.targets[COMM_TARGET](comm2, {"content": {"data": {}}})
-    assert comm2.sent == []
-    assert len(session._listeners) == 2
-    comm.on_close_callback({})
-    assert len(session._listeners) == 1
-    comm2.on_close_callback({})
-
-
-def test_register_outside_a_kernel(monkeypatch):
-    import IPython
-
-    monkeypatch.setattr(IPython, "get_ipython", lambda: None)
-    with pytest.raises(RuntimeError, match="inside a Jupyter"):
-        register()
-
-
-def test_importing_the_kernel_module_imports_no_jupyter():
-    code = (
-        "import sys, jno_lab.workbench.kernel, jno_lab.workbench.protocol\n"
-        "names = ('ipykernel', 'jupyter_client', 'IPython', 'comm')\n"
-        "bad = [m for m in names if m in sys.modules]\n"
-        "assert not bad, bad\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
 
 
 def test_a_run_that_goes_non_finite_names_the_constraint_node(handler, pushes):
